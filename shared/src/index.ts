@@ -1,0 +1,18 @@
+// Browser-safe contracts shared by agent, cloud and viewer. Node-only helpers live in
+// `@homecam/shared/node`, never here.
+
+export * from "./envelope.js";
+export * from "./errors.js";
+export * from "./mqtt/bodies/command.js";
+export * from "./mqtt/bodies/common.js";
+export * from "./mqtt/bodies/device.js";
+export * from "./mqtt/bodies/events.js";
+export * from "./mqtt/bodies/rtc.js";
+export * from "./mqtt/message-id.js";
+export * from "./mqtt/messages.js";
+export * from "./mqtt/topic-messages.js";
+export * from "./mqtt/topics.js";
+export * from "./pairing.js";
+
+export * from "./config/index.js";
+export * from "./redact.js";
