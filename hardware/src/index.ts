@@ -1,0 +1,3 @@
+export * from "./board.js";
+export * from "./host.js";
+export * from "./sensors.js";
