@@ -104,6 +104,9 @@ function credentialOverrides(
     const leaf = leaves.find((l) => l.path.join(".") === name);
     if (!leaf) continue;
     const text = readFileSync(join(dir, name), "utf8").trim();
+    // systemd's SetCredential= fallback cannot be empty, so the units ship a lone newline:
+    // an empty credential means "not set", not "set to the empty string".
+    if (text === "") continue;
     const value = leaf.coerce(text);
     if (value === undefined) {
       problems.push({ path: name, message: `credential file is not a valid ${leaf.kind}` });

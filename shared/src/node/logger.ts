@@ -62,7 +62,9 @@ function maskStrings(value: unknown, depth: number): unknown {
 }
 
 function serializeError(err: unknown): unknown {
-  const s = pino.stdSerializers.err(err as Error);
+  // A rejection can carry anything; only real Errors go through pino's serializer.
+  if (!(err instanceof Error)) return { message: maskSecretsInText(String(err)) };
+  const s = pino.stdSerializers.err(err);
   return {
     ...s,
     message: maskSecretsInText(String(s.message ?? "")),

@@ -64,6 +64,8 @@ describe("loadConfig", () => {
     mkdirSync(creds);
     writeFileSync(join(creds, "database.url"), "postgres://u:p@db/homecam\n");
     writeFileSync(join(creds, "unrelated"), "ignored");
+    // systemd's SetCredential= fallback: an empty credential means "not set".
+    writeFileSync(join(creds, "mail.smtpUrl"), "\n");
     const { config, overrides } = loadConfig({
       program: "cloud",
       schema: cloudConfigSchema,

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from "kysely";
+import * as m0001 from "./0001-initial.js";
+
+// Listed by hand, not globbed from the directory: the agent also ships as a single executable
+// (Node SEA), where there is no migrations folder to read, and a stray file can never sneak in.
+// kysely applies them in name order, so names start with a zero-padded number.
+const MIGRATIONS: Record<string, Migration> = {
+  "0001-initial": m0001,
+};
+
+/** The agent's migrations, for kysely's `Migrator`. */
+export const agentMigrations: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

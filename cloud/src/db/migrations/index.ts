@@ -1,0 +1,20 @@
+import type { Migration, MigrationProvider } from "kysely";
+import * as m0001 from "./0001-init.js";
+
+/**
+ * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
+ * FileMigrationProvider) so a bundled or packaged build still finds them. Names sort in the order
+ * they must run; add new ones at the end.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001-init": m0001,
+};
+
+/** kysely's migration provider over {@link MIGRATIONS}. */
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Readonly<Record<string, Migration>> = MIGRATIONS) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...this.migrations };
+  }
+}

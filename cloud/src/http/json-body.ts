@@ -1,0 +1,28 @@
+import { ApiError } from "@homecam/shared";
+import express, { type RequestHandler } from "express";
+
+/**
+ * JSON body handling for API routes: a request that carries a body must say `application/json`
+ * (415 otherwise: express.json would silently leave the body unparsed and the route would answer
+ * 400 for the wrong reason), and the body is limited to `limitKB`. Parser failures (too large,
+ * malformed) reach the error handler, which maps them with express-errors.ts.
+ */
+export function jsonBody(limitKB: number): RequestHandler[] {
+  return [requireJson, express.json({ limit: limitKB * 1024 })];
+}
+
+const requireJson: RequestHandler = (req, _res, next) => {
+  if (hasBody(req.headers) && !req.is("application/json")) {
+    next(new ApiError("E_UNSUPPORTED_MEDIA_TYPE", "request body must be application/json"));
+    return;
+  }
+  next();
+};
+
+// Same test as type-is's hasBody (RFC 9112 §6.3): a body exists when Transfer-Encoding is present
+// or Content-Length is a number other than 0.
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  if (headers["transfer-encoding"] !== undefined) return true;
+  const length = headers["content-length"];
+  return typeof length === "string" && length !== "0" && !Number.isNaN(Number(length));
+}

@@ -1,0 +1,94 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { CloudConfig } from "@homecam/shared";
+import { type Logger, moduleLogger } from "@homecam/shared/node";
+import { migrateToLatest } from "./db/migrate.js";
+import { type DatabaseDialect, openDatabase } from "./db/open-database.js";
+import { createApp } from "./http/create-app.js";
+import { cloudVersion } from "./version.js";
+
+export interface StartCloudOptions {
+  config: Readonly<CloudConfig>;
+  log: Logger;
+  /** Defaults to cloud/package.json's version. */
+  version?: string;
+  /** How long stop() lets in-flight requests finish before cutting their connections. */
+  stopGraceMs?: number;
+}
+
+/** A running cloud. */
+export interface RunningCloud {
+  /** Base URL of the bound HTTP address (the real port when `http.port` was 0). */
+  url: string;
+  port: number;
+  dialect: DatabaseDialect;
+  /** Stop accepting, finish or cut open connections, close the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: the only place real implementations are constructed. Start order is
+ * database → migrations → HTTP; stop runs in reverse.
+ */
+export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud> {
+  const { config, log } = opts;
+  const version = opts.version ?? cloudVersion();
+  const dbLog = moduleLogger(log, "db");
+  const db = openDatabase(config.database.url, {
+    stateDir: config.stateDir,
+    poolSize: config.database.poolSize,
+    log: dbLog,
+  });
+  let server: Server;
+  try {
+    await migrateToLatest(db, dbLog);
+    const app = createApp({ config, log: moduleLogger(log, "http"), db, version });
+    server = createServer(app);
+    await listen(server, config.http.port, config.http.host);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(address.address)}:${address.port}`,
+    port: address.port,
+    dialect: db.dialect,
+    stop() {
+      stopping ??= (async () => {
+        await closeServer(server, opts.stopGraceMs ?? 5000);
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+// server.close() alone waits for every keep-alive connection to time out; idle ones are closed at
+// once, busy ones get `graceMs` to finish their response before they are cut.
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
