@@ -1,6 +1,9 @@
 import type { CloudConfig } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import express, { type Express, type Router } from "express";
+import { ApiRegistry } from "../api/api-route.js";
+import { buildOpenApi } from "../api/openapi.js";
+import type { Authenticator } from "../api/principal.js";
 import type { DatabaseHandle } from "../db/open-database.js";
 import { errorHandler } from "./error-handler.js";
 import { jsonBody } from "./json-body.js";
@@ -16,7 +19,14 @@ export interface AppDeps {
   version: string;
   /** Mounted after the built-in routes, before the 404 handler (tests add failing routes here). */
   extraRoutes?: Router | undefined;
+  /** Resolves the caller of an /api route; without one every protected route answers 401. */
+  authenticate?: Authenticator;
+  /** Feature modules: each registers its typed routes on the shared registry and router. */
+  apiModules?: readonly ApiModule[];
 }
+
+/** A feature area's routes (accounts, settings, tickets…), registered through the typed registry. */
+export type ApiModule = (registry: ApiRegistry, router: Router) => void;
 
 /** The cloud's HTTP application. It does not listen: main.ts (or a test) does. */
 export function createApp(deps: AppDeps): Express {
@@ -31,6 +41,21 @@ export function createApp(deps: AppDeps): Express {
   app.use("/api", jsonBody(deps.config.http.bodyLimitKB));
 
   app.use(healthRoutes({ db: deps.db, version: deps.version }));
+
+  const registry = new ApiRegistry(deps.authenticate ?? (async () => null));
+  const api = express.Router();
+  for (const mount of deps.apiModules ?? []) mount(registry, api);
+  app.use(api);
+  // Generated on first request, after every module has registered its routes.
+  let openApi: unknown;
+  app.get("/api/openapi.json", (_req, res) => {
+    openApi ??= buildOpenApi(registry.routes, {
+      version: deps.version,
+      serverUrl: deps.config.http.publicUrl,
+    });
+    res.json(openApi);
+  });
+  app.locals.registry = registry;
   if (deps.extraRoutes) app.use(deps.extraRoutes);
 
   app.use(notFound());

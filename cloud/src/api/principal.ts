@@ -1,0 +1,21 @@
+/** Who is calling: resolved once per request by the authenticator, before any body is read. */
+export interface Principal {
+  userId: string;
+  role: "admin" | "user";
+  /** An access token (full account rights) or an integration API key (no account management). */
+  via: "access" | "apikey";
+  apiKeyId?: string;
+}
+
+/**
+ * Who may call a route:
+ * - `public`: anyone (rate limits still apply);
+ * - `user`: a signed-in user, by access token or API key;
+ * - `account`: a signed-in user by access token only (account management: password, keys, profile
+ *   e-mail — an API key leaked from an integration must not take over the account);
+ * - `admin`: an access token of a user with the admin role.
+ */
+export type RouteAccess = "public" | "user" | "account" | "admin";
+
+/** Resolves the caller from the request headers; null = anonymous. Throws ApiError for a bad token. */
+export type Authenticator = (headers: { authorization?: string | undefined }) => Promise<Principal | null>;
