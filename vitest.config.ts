@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
-    include: ["{shared,hardware,agent,cloud,bench}/test/**/*.test.ts"],
+    include: ["{shared,hardware,agent,cloud,bench,scripts}/test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

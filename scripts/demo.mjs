@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const demo = join(root, ".demo");
+const demo = resolve(process.env.HOMECAM_DEMO_DIR ?? join(root, ".demo"));
 const ports = {
   cloud: Number(process.env.HOMECAM_DEMO_CLOUD_PORT ?? 4001),
   agent: Number(process.env.HOMECAM_DEMO_AGENT_PORT ?? 4080),

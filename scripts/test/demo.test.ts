@@ -1,0 +1,75 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The demo runs the built programs (dist/), as `npm start` does after set-up; `npm test` builds first.
+const root = new URL("../..", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "hc-demo-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address() as { port: number };
+  srv.close();
+  return port;
+}
+
+/** Processes whose command line mentions the demo folder (the cloud and the agent). */
+function demoProcesses(): string[] {
+  const out = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes(dir) && !l.includes("ps -eo"));
+}
+
+async function startDemo(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: string[] }> {
+  const child = spawn(process.execPath, ["scripts/demo.mjs"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  createInterface({ input: child.stderr! }).on("line", (l) => output.push(l));
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    output.push(line);
+    if (line.includes("homecam demo is running")) return { child, output };
+  }
+  throw new Error(`demo exited before it was ready:\n${output.join("\n")}`);
+}
+
+describe("npm start demo", () => {
+  it("starts cloud and agent, answers both /health, stops on Ctrl-C leaving no process, and restarts on the same folder", async () => {
+    const ports = { cloud: await freePort(), agent: await freePort(), mqtt: await freePort() };
+    const env = {
+      ...process.env,
+      HOMECAM_DEMO_DIR: dir,
+      HOMECAM_DEMO_CLOUD_PORT: String(ports.cloud),
+      HOMECAM_DEMO_AGENT_PORT: String(ports.agent),
+      HOMECAM_DEMO_MQTT_PORT: String(ports.mqtt),
+    };
+    for (let round = 0; round < 2; round++) {
+      const { child } = await startDemo(env);
+      const exited = once(child, "exit");
+      for (const url of [
+        `http://127.0.0.1:${ports.cloud}/health`,
+        `http://127.0.0.1:${ports.cloud}/api/health/db`,
+        `http://127.0.0.1:${ports.agent}/health`,
+      ]) {
+        const res = await fetch(url);
+        expect(res.status, url).toBe(200);
+        expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+      }
+      expect(demoProcesses().length).toBeGreaterThanOrEqual(2);
+      child.kill("SIGINT");
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(demoProcesses()).toEqual([]);
+    }
+    expect(readFileSync(join(dir, "agent.yaml"), "utf8")).toContain("type: test");
+  }, 120_000);
+});
