@@ -1,6 +1,7 @@
 import { type CloudConfig, cloudConfigSchema } from "@homecam/shared";
 import { ConfigError, createLogger, type LoadedConfig, type Logger, loadConfig } from "@homecam/shared/node";
 import { Command } from "commander";
+import { registerAdminCommands } from "./commands/admin-cli.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { openDatabase } from "./db/open-database.js";
 import { startCloud } from "./main.js";
@@ -89,6 +90,12 @@ program
       await db.close();
     }
   });
+
+registerAdminCommands(program, {
+  loadOrReport,
+  rootLogger,
+  exitCode: { failure: EXIT_FAILURE, config: EXIT_CONFIG },
+});
 
 /** The configuration, or null after printing every problem as `path: message` to stderr. */
 function loadOrReport(file: string | undefined): LoadedConfig<CloudConfig> | null {

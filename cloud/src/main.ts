@@ -2,9 +2,21 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CloudConfig } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
+import { type Accounts, createAccounts } from "./accounts/create-accounts.js";
+import { apiKeyRoutes } from "./api-keys/api-key-routes.js";
+import { ApiKeyService } from "./api-keys/api-key-service.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { type DatabaseDialect, openDatabase } from "./db/open-database.js";
+import { docsRoutes } from "./docs/docs-routes.js";
 import { createApp } from "./http/create-app.js";
+import { requestLogMiddleware } from "./request-log/request-log-middleware.js";
+import { requestLogRoutes } from "./request-log/request-log-routes.js";
+import { RequestLogStore } from "./request-log/request-log-store.js";
+import { RequestLogWriter } from "./request-log/request-log-writer.js";
+import { settingsRoutes } from "./settings/settings-routes.js";
+import { SettingsStore } from "./settings/settings-store.js";
+import { ticketRoutes } from "./tickets/ticket-routes.js";
+import { TicketService } from "./tickets/ticket-service.js";
 import { cloudVersion } from "./version.js";
 
 export interface StartCloudOptions {
@@ -40,12 +52,37 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     log: dbLog,
   });
   let server: Server;
+  let accounts: Accounts | undefined;
+  let requestLog: RequestLogWriter | undefined;
   try {
     await migrateToLatest(db, dbLog);
-    const app = createApp({ config, log: moduleLogger(log, "http"), db, version });
+    const keys = new ApiKeyService({ db: db.db, log: moduleLogger(log, "api-keys") });
+    accounts = await createAccounts({ config, log, db, verifyApiKey: keys.verifyApiKey });
+    const logStore = new RequestLogStore(db.db);
+    const writer = new RequestLogWriter({ sink: logStore, log: moduleLogger(log, "request-log") });
+    requestLog = writer;
+    const app = createApp({
+      config,
+      log: moduleLogger(log, "http"),
+      db,
+      version,
+      authenticate: accounts.authenticate,
+      requestLog: requestLogMiddleware((r) => writer.record(r)),
+      apiModules: [
+        accounts.apiModule,
+        settingsRoutes({ store: new SettingsStore({ db: db.db, dialect: db.dialect }) }),
+        apiKeyRoutes({ keys }),
+        ticketRoutes({ tickets: new TicketService({ db: db.db }) }),
+        requestLogRoutes({ store: logStore }),
+        docsRoutes(),
+      ],
+    });
+    writer.start();
     server = createServer(app);
     await listen(server, config.http.port, config.http.host);
   } catch (err) {
+    await requestLog?.stop();
+    await accounts?.close();
     await db.close();
     throw err;
   }
@@ -58,6 +95,8 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     stop() {
       stopping ??= (async () => {
         await closeServer(server, opts.stopGraceMs ?? 5000);
+        await requestLog?.stop();
+        await accounts?.close();
         await db.close();
       })();
       return stopping;

@@ -1,6 +1,12 @@
 // Browser-safe contracts shared by agent, cloud and viewer. Node-only helpers live in
 // `@homecam/shared/node`, never here.
 
+export * from "./api/accounts.js";
+export * from "./api/admin.js";
+export * from "./api/api-keys.js";
+export * from "./api/settings.js";
+export * from "./api/tickets.js";
+export * from "./config/index.js";
 export * from "./envelope.js";
 export * from "./errors.js";
 export * from "./mqtt/bodies/command.js";
@@ -13,6 +19,4 @@ export * from "./mqtt/messages.js";
 export * from "./mqtt/topic-messages.js";
 export * from "./mqtt/topics.js";
 export * from "./pairing.js";
-
-export * from "./config/index.js";
 export * from "./redact.js";

@@ -2,6 +2,14 @@ import { ERROR_CATALOGUE, type ErrorCode, errorEnvelopeSchema, okEnvelopeSchema 
 import { z } from "zod";
 import type { ApiRouteSpec } from "./api-route.js";
 
+// The JSON body middleware runs before every /api route, whatever its access level or method:
+// malformed JSON, an oversized body and a non-JSON Content-Type are possible answers of each.
+const BODY_ERRORS: readonly ErrorCode[] = [
+  "E_BAD_REQUEST",
+  "E_PAYLOAD_TOO_LARGE",
+  "E_UNSUPPORTED_MEDIA_TYPE",
+];
+
 const GENERIC_ERRORS: Partial<Record<string, readonly ErrorCode[]>> = {
   public: ["E_VALIDATION", "E_RATE_LIMITED"],
   user: ["E_UNAUTHORIZED", "E_VALIDATION"],
@@ -43,6 +51,7 @@ export function buildOpenApi(routes: readonly ApiRouteSpec[], info: { version: s
     const path = r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
     const errors = new Set<ErrorCode>([
       ...(GENERIC_ERRORS[r.access] ?? []),
+      ...BODY_ERRORS,
       ...(r.errors ?? []),
       "E_INTERNAL",
     ]);

@@ -5,6 +5,8 @@ export interface Principal {
   /** An access token (full account rights) or an integration API key (no account management). */
   via: "access" | "apikey";
   apiKeyId?: string;
+  /** Sign-in session (refresh-token family) of an access token; absent for API keys. */
+  sessionId?: string;
 }
 
 /**

@@ -25,7 +25,147 @@ export interface InstanceMetaTable {
   updated_at: EpochMs;
 }
 
+/** Accounts (issue 5). `email` is stored lower-cased. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  /** `scrypt$<logN>$<r>$<p>$<salt>$<hash>`; null for an account without a password (Google). */
+  password_hash: string | null;
+  name: string;
+  nickname: string | null;
+  bio: string | null;
+  phone: string | null;
+  /** YYYY-MM-DD. */
+  birth: string | null;
+  picture_url: string | null;
+  email_verified: Flag;
+  google_id: string | null;
+  provider: "local" | "google";
+  role: "admin" | "user";
+  is_active: Flag;
+  last_login_at: EpochMs | null;
+  /** Access tokens issued before this instant are refused. */
+  tokens_valid_after: EpochMs;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** Terms agreement history, one row per agreement. */
+export interface TermsAgreementsTable {
+  id: string;
+  user_id: string;
+  version: string;
+  agree_terms: Flag;
+  agree_privacy: Flag;
+  agree_microphone: Flag;
+  agree_location: Flag;
+  agree_marketing: Flag;
+  created_at: EpochMs;
+}
+
+/** One-time 6-digit e-mail codes, stored as an HMAC. */
+export interface EmailCodesTable {
+  id: string;
+  user_id: string;
+  purpose: "verify_email" | "reset_password";
+  email: string;
+  code_hash: string;
+  attempts: number;
+  failures: number;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+  consumed_at: EpochMs | null;
+  superseded_at: EpochMs | null;
+}
+
+/** A refresh-token family: one sign-in session. */
+export interface RefreshFamiliesTable {
+  id: string;
+  user_id: string;
+  started_at: EpochMs;
+  expires_at: EpochMs;
+  revoked_at: EpochMs | null;
+  revoked_reason: string | null;
+  user_agent: string | null;
+}
+
+/** Refresh tokens (SHA-256 of the opaque token), rotated on every use. */
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  user_id: string;
+  parent_id: string | null;
+  token_hash: string;
+  issued_at: EpochMs;
+  expires_at: EpochMs;
+  rotated_at: EpochMs | null;
+}
+
+/** Per-user settings (issue 5); one row per user once they change something. */
+export interface UserSettingsTable {
+  user_id: string;
+  notifications_enabled: Flag;
+  email_notifications: Flag;
+  default_motion_sensitivity: number;
+  recording_quality: "low" | "medium" | "high";
+  storage_days: number;
+  app_lock_enabled: Flag;
+  /** `scrypt$<logN>$<r>$<p>$<salt>$<hash>`, null when no PIN is set. */
+  app_lock_pin_hash: string | null;
+  updated_at: EpochMs;
+}
+
+/** Integration API keys: only the SHA-256 of the secret is stored. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  created_at: EpochMs;
+  expires_at: EpochMs | null;
+  last_used_at: EpochMs | null;
+}
+
+/** The request log (method, route pattern, status, duration, caller), pruned by age and count. */
+export interface RequestLogTable {
+  id: string;
+  created_at: EpochMs;
+  method: string;
+  route: string;
+  status: number;
+  duration_ms: number;
+  user_id: string | null;
+  api_key_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+/** Support tickets. */
+export interface TicketsTable {
+  id: string;
+  user_id: string;
+  subject: string;
+  message: string;
+  status: "open" | "in_progress" | "resolved" | "closed";
+  admin_response: string | null;
+  admin_id: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+  resolved_at: EpochMs | null;
+}
+
 /** Every table of the cloud database, as kysely sees it. */
 export interface CloudDatabase {
   instance_meta: InstanceMetaTable;
+  users: UsersTable;
+  terms_agreements: TermsAgreementsTable;
+  email_codes: EmailCodesTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  user_settings: UserSettingsTable;
+  api_keys: ApiKeysTable;
+  request_log: RequestLogTable;
+  tickets: TicketsTable;
 }

@@ -1,6 +1,6 @@
 import type { CloudConfig } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
-import express, { type Express, type Router } from "express";
+import express, { type Express, type RequestHandler, type Router } from "express";
 import { ApiRegistry } from "../api/api-route.js";
 import { buildOpenApi } from "../api/openapi.js";
 import type { Authenticator } from "../api/principal.js";
@@ -23,6 +23,8 @@ export interface AppDeps {
   authenticate?: Authenticator;
   /** Feature modules: each registers its typed routes on the shared registry and router. */
   apiModules?: readonly ApiModule[];
+  /** Records every request (request-log/requestLogMiddleware); runs before every route. */
+  requestLog?: RequestHandler | undefined;
 }
 
 /** A feature area's routes (accounts, settings, tickets…), registered through the typed registry. */
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.set("trust proxy", deps.config.http.trustProxy);
 
   app.use(requestContext(deps.log));
+  if (deps.requestLog) app.use(deps.requestLog);
   app.use(securityHeaders(deps.config.http.publicUrl));
   app.use("/api", jsonBody(deps.config.http.bodyLimitKB));
 

@@ -2,9 +2,9 @@ import { ApiError } from "@homecam/shared";
 
 /**
  * Turn a client error raised inside express's own machinery into a catalogue error. body-parser
- * and raw-body tag theirs with a `type`; other http-errors (a malformed percent-encoding in a path
- * parameter) carry a 4xx `status` and `expose: true`. Returns undefined for anything else, which
- * the error handler treats as a server fault.
+ * and raw-body tag theirs with a `type`; other http-errors carry a 4xx `status` and `expose: true`;
+ * the router's undecodable path parameter is a URIError with status 400. Returns undefined for
+ * anything else, which the error handler treats as a server fault.
  */
 export function apiErrorFromExpress(err: unknown): ApiError | undefined {
   if (err === null || typeof err !== "object") return undefined;
@@ -24,6 +24,11 @@ export function apiErrorFromExpress(err: unknown): ApiError | undefined {
       return new ApiError("E_BAD_REQUEST", "request body incomplete", undefined, { cause: err });
   }
   const status = "status" in err ? err.status : undefined;
+  // Express 5's router reports a path parameter it cannot percent-decode (`/api/tickets/%`) as a
+  // bare URIError with status 400 — no http-errors `expose` flag (found by the route fuzzer).
+  if (err instanceof URIError && status === 400) {
+    return new ApiError("E_BAD_REQUEST", "malformed percent-encoding in the path", undefined, { cause: err });
+  }
   const expose = "expose" in err ? err.expose : undefined;
   if (typeof status === "number" && status >= 400 && status < 500 && expose === true) {
     return new ApiError("E_BAD_REQUEST", "malformed request", undefined, { cause: err });

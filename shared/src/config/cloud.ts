@@ -62,6 +62,75 @@ export const cloudConfigSchema = z
       })
       .prefault({})
       .describe("Scale-out bus."),
+    auth: z
+      .strictObject({
+        issuer: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("`iss` of the access tokens this cloud signs; http.publicUrl when absent."),
+        audience: z
+          .string()
+          .min(1)
+          .default("homecam-api")
+          .describe("`aud` of the access tokens; every instance of one deployment must agree."),
+        accessTtlSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(3600)
+          .default(900)
+          .describe("Access token (JWT) lifetime in seconds."),
+        refreshTtlDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(90)
+          .default(30)
+          .describe("A refresh token unused for this many days stops working (idle timeout)."),
+        refreshMaxLifetimeDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(365)
+          .default(90)
+          .describe("Hard limit of a sign-in session, however often it is refreshed; then sign in again."),
+        refreshReuseGraceSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(10)
+          .default(10)
+          .describe(
+            "A just-rotated refresh token still works this long (two tabs refreshing at once); later reuse revokes the session.",
+          ),
+        termsVersion: z
+          .string()
+          .min(1)
+          .max(64)
+          .default("2025-01")
+          .describe("Version of the terms of service recorded with each agreement."),
+        google: z
+          .strictObject({
+            clientId: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("OAuth client id (the ID token's `aud`); Google sign-in is off without it."),
+            issuer: z
+              .string()
+              .default("https://accounts.google.com")
+              .describe("Expected `iss` of Google ID tokens (accounts.google.com is accepted too)."),
+            jwksUrl: z
+              .url()
+              .default("https://www.googleapis.com/oauth2/v3/certs")
+              .describe("Where Google's signing keys are fetched (JWKS)."),
+          })
+          .prefault({})
+          .describe("Sign-in with Google."),
+      })
+      .prefault({})
+      .describe("Accounts and tokens."),
     mail: z
       .strictObject({
         smtpUrl: z
