@@ -1,11 +1,20 @@
+import { readBoardFacts, selectBoard } from "@homecam/hardware";
 import type { AgentConfig } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
+import { CameraManager } from "./camera/camera-manager.js";
+import { clipsDir } from "./camera/clip-paths.js";
+import type { CameraControl } from "./camera/control.js";
+import { startupSummary } from "./camera/startup-summary.js";
+import { ControlServer } from "./control/control-server.js";
+import { controlSocketPath } from "./control/protocol.js";
 import { rejectAllTokens } from "./http/auth-gate.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
 import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
 import type { AgentModule } from "./module.js";
+import { StorageGuard } from "./retention/storage-guard.js";
 import { openAgentStore } from "./store/agent-store.js";
+import { agentRepos } from "./store/repos.js";
 
 export interface StartAgentOptions {
   config: Readonly<AgentConfig>;
@@ -19,6 +28,8 @@ export interface RunningAgent {
   stop(): Promise<void>;
   /** The LAN server's URL, or null when it failed to start (see `status()`). */
   readonly lanUrl: string | null;
+  /** The cameras: status, snapshot, record now (served on the control socket). */
+  readonly control: CameraControl;
   status(): ModuleStatus[];
 }
 
@@ -31,6 +42,37 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const { config, log, version } = opts;
   const startedAt = Date.now();
   const store = await openAgentStore(config.stateDir, { log: moduleLogger(log, "store") });
+  const repos = agentRepos(store.db);
+
+  // Retention: first, so a disk found full at boot is handled before capture adds to it.
+  const storageGuard = new StorageGuard({
+    index: repos.clipIndex,
+    dir: config.stateDir,
+    clipsDir: clipsDir(config.stateDir),
+    settings: () => ({
+      storageDays: config.storage.days,
+      maxDiskMB: config.storage.maxDiskMB,
+      minFreeMB: config.storage.minFreeMB,
+    }),
+    log: moduleLogger(log, "storage"),
+  });
+  const storageLog = moduleLogger(log, "storage");
+  const cameras = new CameraManager({
+    config,
+    repos,
+    log,
+    startedAt,
+    storage: () => storageGuard.status(),
+    // Each new clip may push the clips over their budget: apply the policy at once.
+    onClipsWritten: () => {
+      storageGuard.sweep().catch((err: unknown) => storageLog.error({ err }, "storage sweep failed"));
+    },
+  });
+  const controlServer = new ControlServer({
+    socketPath: controlSocketPath(config.stateDir),
+    control: cameras,
+    log: moduleLogger(log, "control"),
+  });
 
   const lanServer = new LanServer({
     app: createLanApp({
@@ -44,14 +86,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     log: moduleLogger(log, "http"),
   });
 
-  // Start order; stop is the reverse. Capture, recorder, uploader and cloud link join this list.
-  const modules: AgentModule[] = [lanServer];
+  // Start order; stop is the reverse (the LAN server closes before the cameras, the cameras end
+  // their events and write the last clips before the guard and the database go). Uploader and
+  // cloud link join this list.
+  const modules: AgentModule[] = [storageGuard, cameras, controlServer, lanServer];
   const runner = new ModuleRunner({ modules, log: moduleLogger(log, "lifecycle") });
   await runner.start();
+
+  const summary = startupSummary(config.cameras, selectBoard(await readBoardFacts()));
+  log.info({ board: summary.board, cameras: summary.cameras }, summary.text);
 
   let stopping: Promise<void> | undefined;
   return {
     lanUrl: lanServer.url ?? null,
+    control: cameras,
     status: () => runner.status(),
     stop: () => {
       stopping ??= runner.stop().finally(() => store.close());

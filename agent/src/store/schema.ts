@@ -43,6 +43,8 @@ export interface EventsTable {
   /** Detector output, e.g. `{"boxes":[[x,y,w,h],…]}` in normalised coordinates. */
   metadata: Generated<JsonText>;
   thumbnail_path: string | null;
+  /** Size of the thumbnail file (migration 0002), counted by retention with the event's first clip. */
+  thumbnail_bytes: number | null;
   created_at: EpochMs;
 }
 
@@ -101,6 +103,27 @@ export interface KvTable {
   updated_at: EpochMs;
 }
 
+/** What a warning is about (migration 0002). */
+export type WarningKind =
+  /** Retention deleted a clip that was never uploaded: the only copy is gone. */
+  | "clip-deleted-not-uploaded"
+  /** A recording row's file was missing at start (deleted by hand, SD card trouble). */
+  | "recording-file-missing"
+  /** An event's clip could not be written; the event is kept without it. */
+  | "clip-write-failed";
+
+/** Facts for the user that are not camera events; no foreign keys, they outlive what they mention. */
+export interface WarningsTable {
+  id: string;
+  kind: WarningKind;
+  camera_id: string | null;
+  event_id: string | null;
+  recording_id: string | null;
+  message: string;
+  data: Generated<JsonText>;
+  created_at: EpochMs;
+}
+
 export interface AgentDatabase {
   cameras: CamerasTable;
   events: EventsTable;
@@ -109,6 +132,7 @@ export interface AgentDatabase {
   outbox: OutboxTable;
   grants: GrantsTable;
   kv: KvTable;
+  warnings: WarningsTable;
 }
 
 export type CameraRow = Selectable<CamerasTable>;
@@ -124,3 +148,5 @@ export type SettingRow = Selectable<SettingsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxMessage = Insertable<OutboxTable>;
 export type GrantRow = Selectable<GrantsTable>;
+export type WarningRow = Selectable<WarningsTable>;
+export type NewWarning = Insertable<WarningsTable>;

@@ -24,11 +24,20 @@ describe("openAgentStore", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("creates <stateDir>/homecam.db with every table of migration 0001", async () => {
+  it("creates <stateDir>/homecam.db with every table of migrations 0001 and 0002", async () => {
     const store = await openStore();
     expect(store.file).toBe(join(dir, DB_FILE_NAME));
     const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
-    expect(tables).toEqual(["cameras", "events", "grants", "kv", "outbox", "recordings", "settings"]);
+    expect(tables).toEqual([
+      "cameras",
+      "events",
+      "grants",
+      "kv",
+      "outbox",
+      "recordings",
+      "settings",
+      "warnings",
+    ]);
   });
 
   it("sets WAL, synchronous=FULL, foreign keys and the busy timeout on the connection", async () => {

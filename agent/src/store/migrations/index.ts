@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-initial.js";
+import * as m0002 from "./0002-warnings.js";
 
 // Listed by hand, not globbed from the directory: the agent also ships as a single executable
 // (Node SEA), where there is no migrations folder to read, and a stray file can never sneak in.
 // kysely applies them in name order, so names start with a zero-padded number.
 const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": m0001,
+  "0002-warnings": m0002,
 };
 
 /** The agent's migrations, for kysely's `Migrator`. */
