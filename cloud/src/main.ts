@@ -5,8 +5,10 @@ import { type Logger, moduleLogger } from "@homecam/shared/node";
 import { type Accounts, createAccounts } from "./accounts/create-accounts.js";
 import { apiKeyRoutes } from "./api-keys/api-key-routes.js";
 import { ApiKeyService } from "./api-keys/api-key-service.js";
+import { type RunningBroker, startBroker } from "./broker/broker.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { type DatabaseDialect, openDatabase } from "./db/open-database.js";
+import { DeviceRegistry } from "./devices/device-registry.js";
 import { docsRoutes } from "./docs/docs-routes.js";
 import { createApp } from "./http/create-app.js";
 import { requestLogMiddleware } from "./request-log/request-log-middleware.js";
@@ -34,6 +36,8 @@ export interface RunningCloud {
   url: string;
   port: number;
   dialect: DatabaseDialect;
+  /** The embedded MQTT broker (its real port when `mqtt.port` was 0). */
+  mqtt: { port: number; broker: RunningBroker };
   /** Stop accepting, finish or cut open connections, close the database. Idempotent. */
   stop(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   let server: Server;
   let accounts: Accounts | undefined;
   let requestLog: RequestLogWriter | undefined;
+  let broker: RunningBroker | undefined;
   try {
     await migrateToLatest(db, dbLog);
     const keys = new ApiKeyService({ db: db.db, log: moduleLogger(log, "api-keys") });
@@ -77,10 +82,16 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         docsRoutes(),
       ],
     });
+    broker = await startBroker({
+      registry: new DeviceRegistry({ db: db.db }),
+      log: moduleLogger(log, "mqtt"),
+      ...config.mqtt,
+    });
     writer.start();
     server = createServer(app);
     await listen(server, config.http.port, config.http.host);
   } catch (err) {
+    await broker?.close();
     await requestLog?.stop();
     await accounts?.close();
     await db.close();
@@ -92,9 +103,11 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     url: `http://${urlHost(address.address)}:${address.port}`,
     port: address.port,
     dialect: db.dialect,
+    mqtt: { port: broker.port, broker },
     stop() {
       stopping ??= (async () => {
         await closeServer(server, opts.stopGraceMs ?? 5000);
+        await broker?.close();
         await requestLog?.stop();
         await accounts?.close();
         await db.close();

@@ -156,6 +156,17 @@ export interface TicketsTable {
   resolved_at: EpochMs | null;
 }
 
+/** Devices (issue 6): one row per agent key, pinned on first contact. `id` = JWK thumbprint. */
+export interface DevicesTable {
+  id: string;
+  /** The pinned public key, canonical JSON `{"crv":"Ed25519","kty":"OKP","x":…}`. */
+  public_jwk: string;
+  name: string;
+  created_at: EpochMs;
+  last_seen_at: EpochMs | null;
+  revoked_at: EpochMs | null;
+}
+
 /** Every table of the cloud database, as kysely sees it. */
 export interface CloudDatabase {
   instance_meta: InstanceMetaTable;
@@ -168,4 +179,5 @@ export interface CloudDatabase {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
   tickets: TicketsTable;
+  devices: DevicesTable;
 }

@@ -19,6 +19,8 @@ describe.each(TEST_DIALECTS)("startCloud on %s", (dialect) => {
       stateDir: database.stateDir,
       database: { url: database.url },
       http: { host: "127.0.0.1", port },
+      // Never the standard MQTT port in a test.
+      mqtt: { host: "127.0.0.1", port: 0 },
     });
 
   it("migrates, listens on the bound port and serves the health routes", async () => {

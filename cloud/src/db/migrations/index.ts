@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-init.js";
 import * as m0002 from "./0002-accounts.js";
 import * as m0003 from "./0003-settings-keys-logs-tickets.js";
+import * as m0004 from "./0004-devices.js";
 
 /**
  * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001-init": m0001,
   "0002-accounts": m0002,
   "0003-settings-keys-logs-tickets": m0003,
+  "0004-devices": m0004,
 };
 
 /** kysely's migration provider over {@link MIGRATIONS}. */

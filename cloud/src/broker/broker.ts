@@ -1,0 +1,255 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { createServer as createTlsServer } from "node:tls";
+import { DEVICE_ID_RE, messageTypesFor, parseMessage, parseTopic } from "@homecam/shared";
+import type { Logger } from "@homecam/shared/node";
+import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from "aedes";
+import { DeviceAuthError, type DeviceRegistry } from "../devices/device-registry.js";
+import { type BrokerPrincipal, mayPublish, maySubscribe } from "./acl.js";
+import { guardConnection } from "./packet-guard.js";
+
+/** Username of the cloud's own service identity. The `:` keeps it apart from every device id. */
+export const SERVICE_USERNAME = "homecam-cloud:service";
+/** Client ids the service identity may use; never a device id (those have no `:`). */
+const SERVICE_CLIENT_ID_RE = /^homecam-cloud:[A-Za-z0-9_-]{1,32}$/;
+/** Where refused-but-not-fatal publishes (invalid payloads) are sent: a topic nobody may subscribe to. */
+const DROP_TOPIC = "$drop/invalid";
+
+export interface StartBrokerOptions {
+  registry: DeviceRegistry;
+  log: Logger;
+  host: string;
+  /** 0 = any free port (tests). */
+  port: number;
+  maxPacketBytes: number;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+}
+
+/** Credentials of the in-process service identity. Never logged, never sent anywhere but the broker. */
+export interface ServiceCredentials {
+  username: string;
+  password: string;
+  /** A client id the service may use (`homecam-cloud:<suffix>`). */
+  clientId(suffix: string): string;
+}
+
+export interface RunningBroker {
+  readonly port: number;
+  readonly host: string;
+  readonly tls: boolean;
+  /** For in-process MQTT clients of the cloud (tests, a separate worker in the same process). */
+  readonly service: ServiceCredentials;
+  /** Publish a down-direction message as the service; refused (throws) for any other topic. */
+  publish(topic: string, payload: string | Buffer, opts?: { qos?: 0 | 1 }): Promise<void>;
+  /** Number of connected, authenticated clients. */
+  connectedClients(): number;
+  /** Stop listening, disconnect every client, close aedes. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the embedded aedes broker on a TCP (or TLS) listener. Every connection is wrapped by the
+ * packet-length guard before aedes parses a byte; CONNECT is authenticated before aedes registers
+ * the client id (so a failed login never takes over a live session); every PUBLISH and SUBSCRIBE
+ * goes through acl.ts; device payloads are validated with the shared message schemas.
+ */
+export async function startBroker(opts: StartBrokerOptions): Promise<RunningBroker> {
+  const { registry, log } = opts;
+  // The service identity's password: random per start, only ever held in this closure.
+  const servicePassword = randomBytes(32).toString("base64url");
+  const servicePasswordBytes = Buffer.from(servicePassword);
+  const principals = new WeakMap<Client, BrokerPrincipal>();
+
+  const aedes = await Aedes.createBroker({
+    maxTopicLevels: 16,
+    connectTimeout: 10_000,
+    authenticate(client, username, password, done) {
+      authenticate(client, username, password).then(
+        (principal) => {
+          principals.set(client, principal);
+          done(null, true);
+        },
+        (err: unknown) => {
+          const returnCode = (err as { returnCode?: number }).returnCode ?? 5;
+          log.info(
+            { clientId: safeId(client.id), reason: err instanceof Error ? err.message : "refused" },
+            "mqtt connection refused",
+          );
+          const e = new Error("refused") as AuthenticateError;
+          e.returnCode = returnCode as AuthenticateError["returnCode"];
+          done(e, false);
+        },
+      );
+    },
+    authorizePublish(client, packet, callback) {
+      const principal = client ? principals.get(client) : undefined;
+      // client null: a will of a client that is gone; still held to the layout's up topics.
+      const allowed = principal
+        ? mayPublish(principal, packet.topic)
+        : client === null && (parseTopic(packet.topic)?.kind ?? null) === "status";
+      if (!allowed) {
+        log.warn({ clientId: safeId(client?.id), topic: safeTopic(packet.topic) }, "mqtt publish refused");
+        callback(new Error("publish not authorized"));
+        return;
+      }
+      if (principal?.kind === "service") {
+        callback(null);
+        return;
+      }
+      const parsed = parseTopic(packet.topic);
+      const result = parsed
+        ? parseMessage(packet.payload, messageTypesFor(parsed))
+        : { ok: false as const, error: "bad topic" };
+      if (!result.ok) {
+        // Dropped, not fatal: logged, and rerouted to a topic no one can subscribe to.
+        log.warn(
+          { clientId: safeId(client?.id), topic: safeTopic(packet.topic), error: result.error },
+          "mqtt payload dropped",
+        );
+        packet.topic = DROP_TOPIC;
+        packet.retain = false;
+        callback(null);
+        return;
+      }
+      // Only the status topic is retained.
+      if (parsed?.kind !== "status") packet.retain = false;
+      callback(null);
+    },
+    authorizeSubscribe(client, sub, callback) {
+      const principal = principals.get(client);
+      if (principal && maySubscribe(principal, sub.topic)) {
+        callback(null, sub);
+        return;
+      }
+      log.warn({ clientId: safeId(client.id), filter: safeTopic(sub.topic) }, "mqtt subscribe refused");
+      callback(null, null);
+    },
+    authorizeForward(_client, packet) {
+      return packet.topic === DROP_TOPIC ? null : packet;
+    },
+  });
+
+  async function authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<BrokerPrincipal> {
+    if (username === undefined || password === undefined) throw refusal(5, "anonymous");
+    if (username === SERVICE_USERNAME) {
+      if (!SERVICE_CLIENT_ID_RE.test(client.id)) throw refusal(2, "bad service client id");
+      if (
+        password.length !== servicePasswordBytes.length ||
+        !timingSafeEqual(password, servicePasswordBytes)
+      ) {
+        throw refusal(4, "bad service secret");
+      }
+      return { kind: "service" };
+    }
+    if (!DEVICE_ID_RE.test(username)) throw refusal(4, "username is not a device id");
+    if (client.id !== username) throw refusal(2, "client id must equal the device id");
+    let deviceId: string;
+    try {
+      ({ deviceId } = await registry.verifyDeviceToken(password.toString("utf8"), { singleUse: true }));
+    } catch (err) {
+      if (err instanceof DeviceAuthError) throw refusal(err.code === "revoked" ? 5 : 4, err.message);
+      throw refusal(3, "device verification failed");
+    }
+    if (deviceId !== username) throw refusal(4, "token is for another device");
+    return { kind: "device", deviceId };
+  }
+
+  const onConnection = (socket: Duplex): void => {
+    const conn = guardConnection(socket, opts.maxPacketBytes, (verdict) => {
+      log.warn({ verdict }, "mqtt connection refused: packet too large or malformed");
+    });
+    aedes.handle(conn);
+  };
+  const tls = Boolean(opts.tlsCertFile && opts.tlsKeyFile);
+  const server: Server = tls
+    ? createTlsServer(
+        { cert: readFileSync(opts.tlsCertFile as string), key: readFileSync(opts.tlsKeyFile as string) },
+        onConnection,
+      )
+    : createTcpServer(onConnection);
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  aedes.on("clientError", (client, err) => {
+    log.debug({ clientId: safeId(client.id), err: err.message }, "mqtt client error");
+  });
+  aedes.on("connectionError", (client, err) => {
+    log.debug({ clientId: safeId(client.id), err: err.message }, "mqtt connection error");
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  log.info({ host: opts.host, port, tls }, "mqtt broker listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    host: opts.host,
+    tls,
+    service: {
+      username: SERVICE_USERNAME,
+      password: servicePassword,
+      clientId: (suffix) => `homecam-cloud:${suffix}`,
+    },
+    publish(topic, payload, publishOpts = {}) {
+      if (!mayPublish({ kind: "service" }, topic)) {
+        return Promise.reject(new Error("the service may publish only down-direction topics"));
+      }
+      const packet: AedesPublishPacket = {
+        cmd: "publish",
+        topic,
+        payload: typeof payload === "string" ? Buffer.from(payload) : payload,
+        qos: publishOpts.qos ?? 1,
+        retain: false,
+        dup: false,
+      } as AedesPublishPacket;
+      return new Promise((resolve, reject) =>
+        aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
+      );
+    },
+    connectedClients: () => aedes.connectedClients,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        for (const s of sockets) s.destroy();
+        await serverClosed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function refusal(returnCode: number, message: string): Error & { returnCode: number } {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+/** Client ids and topics come from the network: log them bounded. */
+function safeId(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : id.slice(0, 80);
+}
+
+function safeTopic(topic: string): string {
+  return String(topic).slice(0, 200);
+}
