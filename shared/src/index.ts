@@ -6,6 +6,7 @@ export * from "./api/admin.js";
 export * from "./api/api-keys.js";
 export * from "./api/settings.js";
 export * from "./api/tickets.js";
+export * from "./coded-error.js";
 export * from "./config/index.js";
 export * from "./envelope.js";
 export * from "./errors.js";

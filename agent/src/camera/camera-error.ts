@@ -1,3 +1,4 @@
+import { CodedError } from "@homecam/shared";
 /** Codes of camera-control failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type CameraErrorCode =
   /** No camera with this id is configured. */
@@ -10,13 +11,6 @@ export type CameraErrorCode =
   | "HC_ERR_CAMERA_STOPPED";
 
 /** A snapshot or manual recording was refused; the control socket passes `code` on to the CLI. */
-export class CameraError extends Error {
+export class CameraError extends CodedError<CameraErrorCode> {
   override readonly name = "CameraError";
-  constructor(
-    readonly code: CameraErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,3 +1,4 @@
+import { CodedError } from "@homecam/shared";
 /** Codes of capture failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type CaptureErrorCode =
   /** The source type cannot be captured by ffmpeg alone (e.g. `browser` needs the live-view module). */
@@ -8,14 +9,14 @@ export type CaptureErrorCode =
   | "HC_ERR_CAPTURE_SPAWN";
 
 /** A capture problem with a stable code; `permanent` ones are configuration errors not worth retrying. */
-export class CaptureError extends Error {
+export class CaptureError extends CodedError<CaptureErrorCode> {
   override readonly name = "CaptureError";
   constructor(
-    readonly code: CaptureErrorCode,
+    code: CaptureErrorCode,
     message: string,
     readonly permanent: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }

@@ -1,3 +1,4 @@
+import { CodedError } from "@homecam/shared";
 /** Codes of control-channel failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type ControlErrorCode =
   /** No agent answers on the socket (missing file, or a stale one nobody listens on). */
@@ -22,14 +23,10 @@ export type ControlErrorCode =
   | "HC_ERR_CONTROL_DATABASE";
 
 /** A control-channel failure; `remoteCode` carries the agent's own code for `HC_ERR_CONTROL_REMOTE`. */
-export class ControlError extends Error {
+export class ControlError extends CodedError<ControlErrorCode> {
   override readonly name = "ControlError";
-  constructor(
-    readonly code: ControlErrorCode,
-    message: string,
-    options?: { cause?: unknown; remoteCode?: string },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ControlErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.remoteCode = options?.remoteCode;
   }
 

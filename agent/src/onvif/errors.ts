@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@homecam/shared";
+import { CodedError, type ErrorCode } from "@homecam/shared";
 
 /** Codes of ONVIF failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type OnvifErrorCode =
@@ -28,15 +28,8 @@ export type OnvifErrorCode =
   | "HC_ERR_ONVIF_DISCOVERY";
 
 /** A failure talking to an ONVIF camera; `message` never contains a password. */
-export class OnvifError extends Error {
+export class OnvifError extends CodedError<OnvifErrorCode> {
   override readonly name = "OnvifError";
-  constructor(
-    readonly code: OnvifErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** True when `err` is an {@link OnvifError}, optionally with the given code. */

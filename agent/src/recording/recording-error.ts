@@ -1,3 +1,4 @@
+import { CodedError } from "@homecam/shared";
 /** Codes of clip, thumbnail and snapshot failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type RecordingErrorCode =
   /** ffmpeg or ffprobe could not be started, exited non-zero, or timed out. */
@@ -12,13 +13,6 @@ export type RecordingErrorCode =
   | "HC_ERR_RECORDING_INVALID_ARGUMENT";
 
 /** A clip, thumbnail, snapshot or probe could not be produced. */
-export class RecordingError extends Error {
+export class RecordingError extends CodedError<RecordingErrorCode> {
   override readonly name = "RecordingError";
-  constructor(
-    readonly code: RecordingErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -1,14 +1,8 @@
+import { CodedError } from "@homecam/shared";
 /** Codes of store failures; stable, never reused (CONVENTIONS: `HC_ERR_<AREA>_<WHAT>`). */
 export type StoreErrorCode = "HC_ERR_STORE_OPEN" | "HC_ERR_STORE_MIGRATION";
 
 /** The local database could not be opened or brought up to date. */
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override readonly name = "StoreError";
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
