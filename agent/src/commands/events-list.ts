@@ -3,7 +3,8 @@ import { z } from "zod";
 import { cameraFlag, configFlag, intFlag, jsonFlag, parseFlags, sinceFlag } from "../control/cli-flags.js";
 import { cell, formatDurationMs, formatLocalTime, formatTable } from "../control/cli-table.js";
 import { openReadOnlyStore } from "../control/read-only-store.js";
-import type { AgentDatabase, EventType } from "../store/schema.js";
+import { type StoredEvent, toEvent } from "../store/events-repo.js";
+import type { AgentDatabase } from "../store/schema.js";
 import { EXIT_CONFIG, loadAgentConfig } from "./load-agent-config.js";
 
 const flagsSchema = z.strictObject({
@@ -14,24 +15,8 @@ const flagsSchema = z.strictObject({
   json: jsonFlag,
 });
 
-/** One event as `homecam events list --json` prints it (times in epoch ms, like the MQTT envelope). */
-export interface EventListItem {
-  id: string;
-  cameraId: string;
-  type: EventType;
-  startedAt: number;
-  /** null while the event is in progress. */
-  endedAt: number | null;
-  durationMs: number | null;
-  score: number;
-  pinned: boolean;
-  acknowledged: boolean;
-  /** Detector output (boxes…), as stored. */
-  metadata: unknown;
-  thumbnailPath: string | null;
-  /** Number of clips recorded for the event. */
-  recordings: number;
-}
+/** One event as `homecam events list --json` prints it (times in epoch ms), with its clip count. */
+export type EventListItem = Omit<StoredEvent, "createdAt"> & { recordings: number };
 
 export interface EventFilter {
   cameraId?: string | undefined;
@@ -43,52 +28,24 @@ export interface EventFilter {
 export async function listEvents(db: Kysely<AgentDatabase>, filter: EventFilter): Promise<EventListItem[]> {
   let q = db
     .selectFrom("events as e")
-    .select((eb) => [
-      "e.id",
-      "e.camera_id",
-      "e.type",
-      "e.started_at",
-      "e.ended_at",
-      "e.duration_ms",
-      "e.score",
-      "e.pinned",
-      "e.acknowledged",
-      "e.metadata",
-      "e.thumbnail_path",
+    .selectAll("e")
+    .select((eb) =>
       eb
         .selectFrom("recordings as r")
         .select((r) => r.fn.countAll<number>().as("n"))
         .whereRef("r.event_id", "=", "e.id")
         .as("recordings"),
-    ])
+    )
     .orderBy("e.started_at", "desc")
     .orderBy("e.id", "desc")
     .limit(filter.limit);
   if (filter.cameraId !== undefined) q = q.where("e.camera_id", "=", filter.cameraId);
   if (filter.sinceMs !== undefined) q = q.where("e.started_at", ">=", filter.sinceMs);
   const rows = await q.execute();
-  return rows.map((r) => ({
-    id: r.id,
-    cameraId: r.camera_id,
-    type: r.type,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    durationMs: r.duration_ms,
-    score: r.score,
-    pinned: r.pinned === 1,
-    acknowledged: r.acknowledged === 1,
-    metadata: parseJson(r.metadata),
-    thumbnailPath: r.thumbnail_path,
-    recordings: Number(r.recordings ?? 0),
-  }));
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return rows.map((r) => {
+    const { createdAt: _createdAt, ...event } = toEvent(r);
+    return { ...event, recordings: Number(r.recordings ?? 0) };
+  });
 }
 
 /** The human table (pure; local times). */
