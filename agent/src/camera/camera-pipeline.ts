@@ -16,6 +16,7 @@ import type { CameraState, ManualRecordingResult } from "./control.js";
 import { FpsWindow } from "./fps-window.js";
 import { recordManualEvent } from "./manual-event.js";
 import { type FinishedEvent, MotionEventRecorder } from "./motion-event-recorder.js";
+import { trackerOptionsFor } from "./tracker-options.js";
 
 export type { FinishedEvent } from "./motion-event-recorder.js";
 
@@ -78,11 +79,7 @@ export class CameraPipeline extends EventEmitter<PipelineEvents> implements Agen
     this.#log = opts.log;
     this.#clipsDir = clipsDir(opts.stateDir);
     this.#lastEventAt = opts.lastEventAt ?? null;
-    this.#tracker = new EventTracker({
-      minDurationMs: cam.motion.minDurationMs,
-      eventGapMs: cam.motion.eventGapSeconds * 1000,
-      maxDurationMs: cam.recording.maxSeconds * 1000,
-    });
+    this.#tracker = new EventTracker(trackerOptionsFor(cam.motion, cam.recording));
     this.capture = new CaptureSession({
       camera: cam,
       ringDir: ringDir(opts.stateDir, cam.id),

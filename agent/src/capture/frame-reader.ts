@@ -96,7 +96,9 @@ export class FrameReader {
       this.#emit(this.#buffer, arrivalMs);
     }
     while (chunk.length - off >= frameBytes) {
-      this.#emit(chunk.subarray(off, off + frameBytes), arrivalMs);
+      // A plain Uint8Array view, never a Buffer: frames of one shape keep the detector's hot loops
+      // monomorphic (a Buffer here deoptimised downsample2x2 at the first real frame).
+      this.#emit(new Uint8Array(chunk.buffer, chunk.byteOffset + off, frameBytes), arrivalMs);
       off += frameBytes;
     }
     if (off < chunk.length) {
