@@ -43,6 +43,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const startedAt = Date.now();
   const store = await openAgentStore(config.stateDir, { log: moduleLogger(log, "store") });
   const repos = agentRepos(store.db);
+  const storageLog = moduleLogger(log, "storage");
 
   // Retention: first, so a disk found full at boot is handled before capture adds to it.
   const storageGuard = new StorageGuard({
@@ -54,9 +55,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       maxDiskMB: config.storage.maxDiskMB,
       minFreeMB: config.storage.minFreeMB,
     }),
-    log: moduleLogger(log, "storage"),
+    log: storageLog,
   });
-  const storageLog = moduleLogger(log, "storage");
   const cameras = new CameraManager({
     config,
     repos,
