@@ -1,5 +1,6 @@
-import { encodePageCursor, type PageCursor, type RequestLogEntry } from "@homecam/shared";
+import type { PageCursor, RequestLogEntry } from "@homecam/shared";
 import type { Kysely } from "kysely";
+import { newestFirstPage } from "../db/keyset-page.js";
 import type { CloudDatabase, RequestLogTable } from "../db/schema.js";
 
 /** Filters of `GET /api/admin/logs`. */
@@ -76,27 +77,8 @@ export class RequestLogStore implements RequestLogSink {
     if (f.to !== undefined) q = q.where("created_at", "<", f.to);
     if (f.status !== undefined) q = q.where("status", "=", f.status);
     if (f.userId !== undefined) q = q.where("user_id", "=", f.userId);
-    const c = f.cursor;
-    if (c) {
-      q = q.where((eb) =>
-        eb.or([
-          eb("created_at", "<", c.createdAt),
-          eb.and([eb("created_at", "=", c.createdAt), eb("id", "<", c.id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      entries: page.map(entry),
-      nextCursor:
-        rows.length > limit && last ? encodePageCursor({ createdAt: last.created_at, id: last.id }) : null,
-    };
+    const page = await newestFirstPage(q, f.cursor, limit);
+    return { entries: page.rows.map(entry), nextCursor: page.nextCursor };
   }
 }
 

@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import {
   type AdminTicketView,
   ApiError,
-  encodePageCursor,
   type PageCursor,
   type TicketStatus,
   type TicketView,
 } from "@homecam/shared";
 import type { Kysely, SelectQueryBuilder } from "kysely";
+import { newestFirstPage } from "../db/keyset-page.js";
 import type { CloudDatabase, TicketsTable } from "../db/schema.js";
 
 export interface TicketServiceDeps {
@@ -140,27 +140,8 @@ export class TicketService {
   ): Promise<Page<TicketsTable>> {
     const limit = opts.limit ?? DEFAULT_PAGE;
     if (opts.status) q = q.where("status", "=", opts.status);
-    const c = opts.cursor;
-    if (c) {
-      q = q.where((eb) =>
-        eb.or([
-          eb("created_at", "<", c.createdAt),
-          eb.and([eb("created_at", "=", c.createdAt), eb("id", "<", c.id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > limit && last ? encodePageCursor({ createdAt: last.created_at, id: last.id }) : null,
-    };
+    const page = await newestFirstPage(q, opts.cursor, limit);
+    return { items: page.rows, nextCursor: page.nextCursor };
   }
 }
 
