@@ -173,10 +173,16 @@ describe.each(TEST_DIALECTS)("MQTT broker on %s", (dialect) => {
       password: broker.service.password,
     });
     const got: string[] = [];
-    late.on("message", (t) => got.push(t));
+    late.on("message", (t, _payload, packet) => got.push(`${t} retain=${packet.retain}`));
     await late.subscribeAsync(["hc/v1/dev/+/status", "hc/v1/dev/+/telemetry"]);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(got).toEqual([topics.status(devA.id)]);
+    // A live message after the subscription marks the end of the retained ones: wait for it
+    // instead of sleeping, then only the status may have come as retained.
+    await a.publishAsync(topics.telemetry(devA.id), telemetry(), { qos: 1 });
+    await expect.poll(() => got.at(-1), { timeout: 5000 }).toBe(`${topics.telemetry(devA.id)} retain=false`);
+    expect(got).toEqual([
+      `${topics.status(devA.id)} retain=true`,
+      `${topics.telemetry(devA.id)} retain=false`,
+    ]);
   });
 
   it("a takeover attempt with the device's client id and a bad password never disconnects the device", async () => {
@@ -303,13 +309,18 @@ describe("MQTT broker limits and foreign clients", () => {
       ...(await creds()),
       ...["-t", `hc/v1/dev/${dev.id}/req/+`, "-C", "1", "-W", "5", "-v", "-q", "1"],
     ]);
-    // Wait until mosquitto_sub is subscribed, then publish.
-    const deadline = Date.now() + 4000;
-    while (broker.connectedClients() === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
+    // mosquitto_sub gives no sign when its subscription is active: publish the other device's
+    // command once, then this device's until mosquitto_sub has its one message (-C 1) and exits.
+    let exited = false;
+    void own.finally(() => {
+      exited = true;
+    });
     await broker.publish(topics.req(other.id, "r0"), command());
-    await broker.publish(topics.req(dev.id, "r1"), cmd);
+    const deadline = Date.now() + 5000;
+    while (!exited && Date.now() < deadline) {
+      await broker.publish(topics.req(dev.id, "r1"), cmd);
+      await Promise.race([own, new Promise((r) => setTimeout(r, 100))]);
+    }
     const result = await own;
     expect(result.code).toBe(0);
     expect(result.out.trim()).toBe(`${topics.req(dev.id, "r1")} ${cmd}`);
