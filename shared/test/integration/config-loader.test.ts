@@ -32,7 +32,7 @@ describe("loadConfig", () => {
     const file = write(
       "agent.yaml",
       [
-        "stateDir: /tmp/x",
+        `stateDir: ${join(dir, "state")}`,
         "http: { port: 99999 }",
         "cameras:",
         "  - id: Front_Door",
