@@ -1,7 +1,13 @@
 import { ApiError, type ErrorCode, ok } from "@homecam/shared";
 import type { Request, RequestHandler, Response, Router } from "express";
 import { z } from "zod";
-import type { Authenticator, Principal, RouteAccess } from "./principal.js";
+import type {
+  Authenticator,
+  DeviceAuthenticator,
+  DevicePrincipal,
+  Principal,
+  RouteAccess,
+} from "./principal.js";
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -34,8 +40,10 @@ export interface ApiContext<B, Q, P> {
   body: B;
   query: Q;
   params: P;
-  /** Null only on `public` routes. */
+  /** The signed-in user; null on `public` and `device` routes, and for a device on `user-or-device`. */
   principal: Principal | null;
+  /** The calling device on `device` and `user-or-device` routes; otherwise null. */
+  device: DevicePrincipal | null;
   req: Request;
   res: Response;
 }
@@ -56,7 +64,10 @@ export function withMessage<R>(data: R, message: string, status?: number): ApiRe
 export class ApiRegistry {
   readonly routes: ApiRouteSpec[] = [];
 
-  constructor(private readonly authenticate: Authenticator) {}
+  constructor(
+    private readonly authenticate: Authenticator,
+    private readonly authenticateDevice: DeviceAuthenticator = async () => null,
+  ) {}
 
   add<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, R extends z.ZodType>(
     router: Router,
@@ -66,7 +77,7 @@ export class ApiRegistry {
   ): void {
     this.routes.push(spec as unknown as ApiRouteSpec);
     router[spec.method](spec.path, ...before, async (req, res) => {
-      const principal = await this.authorize(spec.access, req);
+      const { principal, device } = await this.authorize(spec.access, req);
       const params = parseInput(spec.params, req.params, "path parameters");
       const query = parseInput(spec.query, req.query, "query");
       const body = parseInput(spec.body, req.body, "body");
@@ -75,6 +86,7 @@ export class ApiRegistry {
         query: query as z.output<Q>,
         params: params as z.output<P>,
         principal,
+        device,
         req,
         res,
       });
@@ -86,10 +98,27 @@ export class ApiRegistry {
     });
   }
 
-  private async authorize(access: RouteAccess, req: Request): Promise<Principal | null> {
+  private async authorize(
+    access: RouteAccess,
+    req: Request,
+  ): Promise<{ principal: Principal | null; device: DevicePrincipal | null }> {
     if (access === "public") {
       // Public routes still learn who calls when a token is sent (e.g. for rate-limit keys).
-      return req.headers.authorization ? await this.authenticate(req.headers).catch(() => null) : null;
+      const principal = req.headers.authorization
+        ? await this.authenticate(req.headers).catch(() => null)
+        : null;
+      return { principal, device: null };
+    }
+    if (access === "device" || access === "user-or-device") {
+      // A device token is recognised by its header (it carries the device's public JWK).
+      const device = await this.authenticateDevice(req.headers);
+      if (device) return { principal: null, device };
+      if (access === "device") {
+        if (!req.headers.authorization) throw new ApiError("E_UNAUTHORIZED", "device token required");
+        // A user's token on a device-only route: authenticated as someone, but not a device.
+        await this.authenticate(req.headers);
+        throw new ApiError("E_FORBIDDEN", "devices only");
+      }
     }
     const principal = await this.authenticate(req.headers);
     if (!principal) throw new ApiError("E_UNAUTHORIZED", "sign in first");
@@ -100,7 +129,7 @@ export class ApiRegistry {
       throw new ApiError("E_FORBIDDEN", "administrators only");
     }
     req.principal = principal;
-    return principal;
+    return { principal, device: null };
   }
 }
 

@@ -15,6 +15,8 @@ const GENERIC_ERRORS: Partial<Record<string, readonly ErrorCode[]>> = {
   user: ["E_UNAUTHORIZED", "E_VALIDATION"],
   account: ["E_UNAUTHORIZED", "E_FORBIDDEN", "E_VALIDATION"],
   admin: ["E_UNAUTHORIZED", "E_FORBIDDEN", "E_VALIDATION"],
+  device: ["E_UNAUTHORIZED", "E_FORBIDDEN", "E_VALIDATION"],
+  "user-or-device": ["E_UNAUTHORIZED", "E_FORBIDDEN", "E_VALIDATION"],
 };
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {

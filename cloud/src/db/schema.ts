@@ -165,6 +165,66 @@ export interface DevicesTable {
   created_at: EpochMs;
   last_seen_at: EpochMs | null;
   revoked_at: EpochMs | null;
+  /** Presence from the retained status topic (and the HTTP heartbeat). */
+  status: "online" | "offline" | "unknown";
+  status_at: EpochMs | null;
+  agent_version: string | null;
+  /** The latest `device.telemetry` body, as JSON. */
+  telemetry_json: string | null;
+  telemetry_at: EpochMs | null;
+}
+
+/** A camera of a device; `id` is global, `local_id` the agent's configured camera id. */
+export interface CamerasTable {
+  id: string;
+  device_id: string;
+  local_id: string;
+  name: string;
+  location: string | null;
+  source_kind: string | null;
+  status: string;
+  status_reason: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+  /** Set when the owner deleted it; re-registration by the agent does not undo that. */
+  removed_at: EpochMs | null;
+}
+
+/** Grants: who may watch (`viewer`) or control (`owner`) a device. */
+export interface DeviceGrantsTable {
+  device_id: string;
+  user_id: string;
+  role: "owner" | "viewer";
+  granted_by: string | null;
+  created_at: EpochMs;
+}
+
+/** Pairing sessions (QR / PIN). The PIN is kept as an HMAC only. */
+export interface PairingSessionsTable {
+  id: string;
+  device_id: string;
+  pin_hmac: string;
+  origin: "device" | "invite";
+  invited_by: string | null;
+  state: "open" | "claimed" | "burned" | "expired" | "cancelled";
+  failed_attempts: number;
+  created_at: EpochMs;
+  expires_at: EpochMs;
+  claimed_by: string | null;
+  claimed_at: EpochMs | null;
+  claimed_role: "owner" | "viewer" | null;
+}
+
+/** Who viewed or commanded what on a device. */
+export interface DeviceAccessLogTable {
+  id: string;
+  device_id: string;
+  user_id: string | null;
+  camera_id: string | null;
+  action: string;
+  outcome: string;
+  detail: string | null;
+  created_at: EpochMs;
 }
 
 /** Every table of the cloud database, as kysely sees it. */
@@ -180,4 +240,8 @@ export interface CloudDatabase {
   request_log: RequestLogTable;
   tickets: TicketsTable;
   devices: DevicesTable;
+  cameras: CamerasTable;
+  device_grants: DeviceGrantsTable;
+  pairing_sessions: PairingSessionsTable;
+  device_access_log: DeviceAccessLogTable;
 }

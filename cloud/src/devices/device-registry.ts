@@ -212,6 +212,7 @@ export class DeviceRegistry {
         created_at: nowMs,
         last_seen_at: nowMs,
         revoked_at: null,
+        status: "unknown",
       })
       .onConflict((oc) => oc.column("id").doNothing())
       .executeTakeFirst();

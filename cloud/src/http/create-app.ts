@@ -3,7 +3,7 @@ import type { Logger } from "@homecam/shared/node";
 import express, { type Express, type RequestHandler, type Router } from "express";
 import { ApiRegistry } from "../api/api-route.js";
 import { buildOpenApi } from "../api/openapi.js";
-import type { Authenticator } from "../api/principal.js";
+import type { Authenticator, DeviceAuthenticator } from "../api/principal.js";
 import type { DatabaseHandle } from "../db/open-database.js";
 import { errorHandler } from "./error-handler.js";
 import { jsonBody } from "./json-body.js";
@@ -21,6 +21,8 @@ export interface AppDeps {
   extraRoutes?: Router | undefined;
   /** Resolves the caller of an /api route; without one every protected route answers 401. */
   authenticate?: Authenticator;
+  /** Resolves a device token (routes with access `device` / `user-or-device`). */
+  authenticateDevice?: DeviceAuthenticator;
   /** Feature modules: each registers its typed routes on the shared registry and router. */
   apiModules?: readonly ApiModule[];
   /** Records every request (request-log/requestLogMiddleware); runs before every route. */
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes({ db: deps.db, version: deps.version }));
 
-  const registry = new ApiRegistry(deps.authenticate ?? (async () => null));
+  const registry = new ApiRegistry(deps.authenticate ?? (async () => null), deps.authenticateDevice);
   const api = express.Router();
   for (const mount of deps.apiModules ?? []) mount(registry, api);
   app.use(api);

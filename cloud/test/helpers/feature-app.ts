@@ -10,9 +10,14 @@ import { ApiKeyService } from "../../src/api-keys/api-key-service.js";
 import { RefreshTokenStore } from "../../src/auth/refresh-tokens.js";
 import { migrateToLatest } from "../../src/db/migrate.js";
 import type { DatabaseHandle } from "../../src/db/open-database.js";
+import { AccessLog } from "../../src/devices/access-log.js";
+import { deviceAuthenticator } from "../../src/devices/device-authenticator.js";
+import { DeviceRegistry } from "../../src/devices/device-registry.js";
 import { docsRoutes } from "../../src/docs/docs-routes.js";
+import type { ApiModule } from "../../src/http/create-app.js";
 import { createApp } from "../../src/http/create-app.js";
 import type { Mailer } from "../../src/mail/mailer.js";
+import type { RendezvousContext } from "../../src/rendezvous/context.js";
 import { requestLogMiddleware } from "../../src/request-log/request-log-middleware.js";
 import { requestLogRoutes } from "../../src/request-log/request-log-routes.js";
 import { type RequestLogSink, RequestLogStore } from "../../src/request-log/request-log-store.js";
@@ -42,6 +47,10 @@ export interface FeatureApp {
   tickets: TicketService;
   requestLog: RequestLogWriter;
   requestLogStore: RequestLogStore;
+  /** The device registry behind device-token routes (same clock). */
+  devices: DeviceRegistry;
+  /** What the rendezvous modules are built from (same database, clock and logger). */
+  rendezvous: RendezvousContext;
   /** `Bearer <access token>` of a user made by createUser (signed in when created). */
   bearer(userId: string): string;
   /** A new sign-in session for a user made by createUser; bearer() answers its token from then on. */
@@ -59,6 +68,8 @@ export interface FeatureAppOptions {
   /** Replaces the request log's database sink (e.g. a deliberately slow one). */
   requestLogSink?: (store: RequestLogStore) => RequestLogSink;
   requestLog?: Omit<RequestLogWriterOptions, "sink" | "log" | "now">;
+  /** More API modules (pairing, devices, relay…), built from the app's rendezvous context. */
+  modules?: (ctx: RendezvousContext, accounts: Accounts) => ApiModule[];
 }
 
 /** Passwords are never hashed here (users are inserted), but the accounts routes may be fuzzed. */
@@ -113,6 +124,16 @@ export async function startFeatureApp(
     graceMs: 10_000,
   });
   const tokens = new Map<string, string>();
+  const devices = new DeviceRegistry({ db: db.db, clock });
+  const rendezvous: RendezvousContext = {
+    config,
+    db: db.db,
+    dialect: db.dialect,
+    clock,
+    log,
+    registry: devices,
+    accessLog: new AccessLog(db.db, clock, log),
+  };
 
   const app = createApp({
     config,
@@ -120,6 +141,7 @@ export async function startFeatureApp(
     db,
     version: "9.9.9-test",
     authenticate: accounts.authenticate,
+    authenticateDevice: deviceAuthenticator(devices),
     requestLog: requestLogMiddleware((r) => requestLog.record(r), { now }),
     apiModules: [
       accounts.apiModule,
@@ -127,6 +149,7 @@ export async function startFeatureApp(
       apiKeyRoutes({ keys }),
       ticketRoutes({ tickets }),
       requestLogRoutes({ store: requestLogStore }),
+      ...(opts.modules ? opts.modules(rendezvous, accounts) : []),
       docsRoutes(),
     ],
   });
@@ -164,6 +187,8 @@ export async function startFeatureApp(
     tickets,
     requestLog,
     requestLogStore,
+    devices,
+    rendezvous,
     signIn,
     bearer,
     async createUser(o = {}) {

@@ -52,6 +52,22 @@ export const cloudConfigSchema = z
       })
       .prefault({})
       .describe("Embedded MQTT broker."),
+    relay: z
+      .strictObject({
+        commandTimeoutMs: z
+          .number()
+          .int()
+          .min(500)
+          .max(120_000)
+          .default(10_000)
+          .describe("How long a relayed command waits for the device's answer before E_TIMEOUT."),
+        viewerBaseUrl: z
+          .url({ protocol: /^https?$/ })
+          .optional()
+          .describe("Base URL of the viewer app in pairing QR codes; http.publicUrl when absent."),
+      })
+      .prefault({})
+      .describe("Command relay and pairing."),
     redis: z
       .strictObject({
         url: z

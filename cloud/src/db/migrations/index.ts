@@ -3,6 +3,7 @@ import * as m0001 from "./0001-init.js";
 import * as m0002 from "./0002-accounts.js";
 import * as m0003 from "./0003-settings-keys-logs-tickets.js";
 import * as m0004 from "./0004-devices.js";
+import * as m0005 from "./0005-rendezvous.js";
 
 /**
  * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0002-accounts": m0002,
   "0003-settings-keys-logs-tickets": m0003,
   "0004-devices": m0004,
+  "0005-rendezvous": m0005,
 };
 
 /** kysely's migration provider over {@link MIGRATIONS}. */

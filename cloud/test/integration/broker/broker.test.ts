@@ -7,8 +7,8 @@ import { type RunningBroker, startBroker } from "../../../src/broker/broker.js";
 import { migrateToLatest } from "../../../src/db/migrate.js";
 import { DeviceRegistry } from "../../../src/devices/device-registry.js";
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../helpers/databases.js";
+import { createTestDevice, type TestDevice } from "../../helpers/device-keys.js";
 import { type CapturedLog, captureLogger, silentLogger } from "../../helpers/logs.js";
-import { createTestDevice, type TestDevice } from "./device-keys.js";
 
 const telemetry = () =>
   encodeMessage("device.telemetry", {

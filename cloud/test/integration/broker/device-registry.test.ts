@@ -4,8 +4,8 @@ import { migrateToLatest } from "../../../src/db/migrate.js";
 import type { DatabaseHandle } from "../../../src/db/open-database.js";
 import { DeviceAuthError, DeviceRegistry } from "../../../src/devices/device-registry.js";
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../helpers/databases.js";
+import { craftToken, createTestDevice, type TestDevice } from "../../helpers/device-keys.js";
 import { silentLogger } from "../../helpers/logs.js";
-import { craftToken, createTestDevice, type TestDevice } from "./device-keys.js";
 
 describe.each(TEST_DIALECTS)("device token verification on %s", (dialect) => {
   let database: TestDatabase;

@@ -1,0 +1,2 @@
+// Filled by the rendezvous work (issue 6).
+export {};

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { cameraStatusSchema, entityIdSchema, reasonSchema } from "../mqtt/bodies/common.js";
+import { deviceTelemetryBodySchema } from "../mqtt/bodies/device.js";
+import { deviceIdSchema } from "../mqtt/topics.js";
+
+// What the cloud pushes to a signed-in viewer over `/api/ws`. Every event names the device it is
+// about; a viewer only receives events of devices it holds a grant on.
+
+const deviceEvent = { deviceId: deviceIdSchema, at: z.int().nonnegative().describe("ms since the epoch") };
+
+/** One camera's status as viewers see it (cloud camera id). */
+export const viewerCameraStatusSchema = z.object({
+  id: entityIdSchema.describe("Cloud camera id."),
+  status: z.union([cameraStatusSchema, z.literal("unknown")]),
+  reason: reasonSchema.optional(),
+});
+
+/** Every viewer push event, discriminated by `type`. */
+export const viewerEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("device.status"),
+    ...deviceEvent,
+    status: z.enum(["online", "offline"]),
+    cameras: z.array(viewerCameraStatusSchema),
+  }),
+  z.object({ type: z.literal("device.telemetry"), ...deviceEvent, telemetry: deviceTelemetryBodySchema }),
+  z.object({
+    type: z.literal("grant.added"),
+    ...deviceEvent,
+    userId: entityIdSchema,
+    role: z.enum(["owner", "viewer"]),
+    displayName: z.string().max(128).optional(),
+  }),
+  z.object({ type: z.literal("grant.revoked"), ...deviceEvent, userId: entityIdSchema }),
+  z.object({ type: z.literal("device.removed"), ...deviceEvent }),
+]);
+
+/** A viewer push event. */
+export type ViewerEvent = z.output<typeof viewerEventSchema>;
+
+/** What a viewer sends first on `/api/ws`: its access token (never in the URL, which is logged). */
+export const viewerHelloSchema = z.object({ type: z.literal("auth"), token: z.string().min(1).max(4096) });
