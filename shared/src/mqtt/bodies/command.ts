@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cameraConfigSchema } from "../../config/agent.js";
 import { errorCodeSchema } from "../../errors.js";
 import { cameraIdSchema, entityIdSchema } from "./common.js";
 
@@ -46,6 +47,11 @@ export const commandBodySchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("arm"), args: optionalCamera }),
   z.object({ name: z.literal("disarm"), args: optionalCamera }),
   z.object({ name: z.literal("camera.restart"), args: cameraOnly }),
+  z.object({
+    name: z.literal("camera.add"),
+    // The owner adds a source from the viewer; the agent validates it again and persists it.
+    args: z.object({ camera: cameraConfigSchema }),
+  }),
   z.object({
     name: z.literal("grants.revoked"),
     // The agent drops live sessions and LAN tokens of this user.
