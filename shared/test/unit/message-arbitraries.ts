@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { cameraConfigSchema } from "../../src/config/agent.js";
 import { MESSAGE_TYPES, type MessageBody, type MessageType } from "../../src/mqtt/messages.js";
 
 // Generators of valid bodies for every message type, for the round-trip properties in
@@ -92,6 +93,16 @@ const command = fc.oneof(
   rec({ name: fc.constantFrom("arm" as const, "disarm" as const), args: rec({ cameraId: token }, []) }),
   rec({ name: fc.constant("camera.restart" as const), args: rec({ cameraId: token }) }),
   rec({ name: fc.constant("grants.revoked" as const), args: rec({ userId: token }) }),
+  fc
+    .record({
+      id: fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/),
+      name: fc.string({ minLength: 1, maxLength: 64 }),
+    })
+    .map(({ id, name }) => ({
+      name: "camera.add" as const,
+      // The schema's output (defaults applied), which is what round-trips.
+      args: { camera: cameraConfigSchema.parse({ id, name, source: { type: "test" } }) },
+    })),
 );
 
 /** A valid body for every message type. */

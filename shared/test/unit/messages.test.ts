@@ -260,6 +260,7 @@ describe("encodeMessage", () => {
       "arm",
       "disarm",
       "camera.restart",
+      "camera.add",
       "grants.revoked",
     ]);
   });
