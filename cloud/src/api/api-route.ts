@@ -33,6 +33,19 @@ export interface ApiRouteSpec<
   status?: number;
   /** Error codes this route can answer with besides the generic ones (documented in OpenAPI). */
   errors?: readonly ErrorCode[];
+  /** Other success statuses (e.g. 200 next to 201 on a route with two callers), for OpenAPI. */
+  alsoStatus?: readonly number[];
+  /**
+   * A per-resource check (grant, role), run after the path parameters are parsed and before the
+   * query and body are validated, so a stranger or a viewer gets its 404/403 whatever the body.
+   * Throw an ApiError to refuse.
+   */
+  authorize?: (ctx: {
+    params: z.output<P>;
+    principal: Principal | null;
+    device: DevicePrincipal | null;
+    req: Request;
+  }) => Promise<void>;
 }
 
 /** What a handler receives: validated inputs and the caller. */
@@ -79,6 +92,7 @@ export class ApiRegistry {
     router[spec.method](spec.path, ...before, async (req, res) => {
       const { principal, device } = await this.authorize(spec.access, req);
       const params = parseInput(spec.params, req.params, "path parameters");
+      if (spec.authorize) await spec.authorize({ params: params as z.output<P>, principal, device, req });
       const query = parseInput(spec.query, req.query, "query");
       const body = parseInput(spec.body, req.body, "body");
       const result = await handler({

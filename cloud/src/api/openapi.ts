@@ -57,12 +57,12 @@ export function buildOpenApi(routes: readonly ApiRouteSpec[], info: { version: s
       ...(r.errors ?? []),
       "E_INTERNAL",
     ]);
-    const responses: Record<string, unknown> = {
-      [String(r.status ?? 200)]: {
-        description: "Success",
-        content: { "application/json": { schema: jsonSchema(okEnvelopeSchema(r.response), "output") } },
-      },
+    const success = {
+      description: "Success",
+      content: { "application/json": { schema: jsonSchema(okEnvelopeSchema(r.response), "output") } },
     };
+    const responses: Record<string, unknown> = { [String(r.status ?? 200)]: success };
+    for (const status of r.alsoStatus ?? []) responses[String(status)] = success;
     for (const code of errors) {
       const status = String(ERROR_CATALOGUE[code].status);
       const existing = responses[status] as { description: string } | undefined;

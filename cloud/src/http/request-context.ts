@@ -31,8 +31,9 @@ export function requestContext(log: Logger): RequestHandler {
       logged = true;
       const line = {
         method: req.method,
-        // Path only: query strings can carry tokens and one-time codes.
-        path: req.path,
+        // Path only: query strings can carry tokens and one-time codes; a pairing id in the path
+        // (`/api/qr/<id>/info`) is a bearer secret too and is masked.
+        path: maskPathSecrets(req.path),
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
         bytes: Number(res.getHeader("content-length") ?? 0),
@@ -46,4 +47,9 @@ export function requestContext(log: Logger): RequestHandler {
     res.once("close", () => accessLog(!res.writableFinished));
     next();
   };
+}
+
+/** Masks the pairing id of `/api/qr/<id>/info` (it alone shows what would be paired). */
+export function maskPathSecrets(path: string): string {
+  return path.replace(/^\/api\/qr\/(?!generate$|validate$)[^/]+/, "/api/qr/***");
 }
