@@ -74,6 +74,21 @@ export function buildProgram(version: string): Command {
 
   configOption(
     program
+      .command("pair")
+      .description(
+        "pair this host with a homecam account: shows a PIN and a QR code, then waits for the claim",
+      )
+      .option("--json", "print {pairingId, pin, url, expiresAt} as JSON and exit without waiting")
+      .option(
+        "--timeout <seconds>",
+        "stop waiting after this many seconds (default: until the session expires)",
+      ),
+  ).action((opts: Record<string, unknown>) =>
+    act(async () => (await import("./commands/pair.js")).pairCommand(opts)),
+  );
+
+  configOption(
+    program
       .command("status")
       .description(
         "ask the running agent for each camera's state, fps and events, and the host's CPU and disk",

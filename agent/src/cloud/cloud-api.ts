@@ -58,7 +58,9 @@ export class CloudApi {
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      // fetch() says only "fetch failed"; the cause's code (ECONNREFUSED, ENOTFOUND…) says why.
+      const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+      const why = typeof cause === "string" ? cause : err instanceof Error ? err.message : String(err);
       throw new CloudApiError("HC_ERR_CLOUD_UNREACHABLE", `cloud ${this.baseUrl} unreachable: ${why}`, 0);
     }
     let envelope: { ok?: boolean; data?: unknown; error?: { code?: unknown; message?: unknown } };

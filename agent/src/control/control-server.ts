@@ -3,7 +3,7 @@ import type { Logger } from "@homecam/shared/node";
 import type { CameraControl } from "../camera/control.js";
 import type { AgentModule } from "../module.js";
 import { LineDecoder } from "./line-decoder.js";
-import { controlMethods, errorBodyFor, type MethodTable } from "./methods.js";
+import { type ControlPairing, controlMethods, errorBodyFor, type MethodTable } from "./methods.js";
 import {
   type ControlErrorBody,
   type ControlResponse,
@@ -28,6 +28,8 @@ export interface ControlServerDeps {
   /** Usually `controlSocketPath(config.stateDir)`. */
   socketPath: string;
   control: CameraControl;
+  /** `pair.start` / `pair.status`; absent when the cloud is disabled (they answer a coded error). */
+  pairing?: ControlPairing;
   log: Pick<Logger, "info" | "warn" | "debug">;
   /** Longest request line accepted; defaults to {@link MAX_REQUEST_LINE_BYTES} (tests lower it). */
   maxLineBytes?: number;
@@ -39,7 +41,7 @@ interface Connection {
   inFlight: Map<RequestId, AbortController>;
 }
 
-/** The local control socket as an agent module: `homecam status`, `snapshot` and `record` talk to it. */
+/** The local control socket as an agent module: `homecam status`, `snapshot`, `record`, `pair` use it. */
 export class ControlServer implements AgentModule {
   readonly name = "control-server";
   readonly #deps: ControlServerDeps;
@@ -49,7 +51,7 @@ export class ControlServer implements AgentModule {
 
   constructor(deps: ControlServerDeps) {
     this.#deps = deps;
-    this.#methods = controlMethods(deps.control);
+    this.#methods = controlMethods(deps.control, deps.pairing);
   }
 
   get socketPath(): string {

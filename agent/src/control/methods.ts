@@ -1,5 +1,7 @@
 import { maskSecretsInText } from "@homecam/shared";
 import type { CameraControl } from "../camera/control.js";
+import { pairingDisabledError } from "../cloud/pairing-error.js";
+import type { PairingPort } from "../cloud/pairing-manager.js";
 import type { ControlErrorBody, ControlMethod, MethodParams, MethodResult } from "./protocol.js";
 
 /** One method's implementation: validated params in, a JSON-serialisable result out. */
@@ -10,8 +12,18 @@ export type MethodHandler<M extends ControlMethod> = (
 
 export type MethodTable = { [M in ControlMethod]: MethodHandler<M> };
 
-/** The control methods, as thin adapters over {@link CameraControl}. */
-export function controlMethods(control: CameraControl): MethodTable {
+/** What the pairing methods use; absent when the agent runs with `cloud.enabled: false`. */
+export type ControlPairing = Pick<PairingPort, "start" | "status">;
+
+/**
+ * The control methods, as thin adapters over {@link CameraControl} and the pairing manager.
+ * Without `pairing` the `pair.*` methods answer `HC_ERR_PAIRING_CLOUD_DISABLED`.
+ */
+export function controlMethods(control: CameraControl, pairing?: ControlPairing): MethodTable {
+  const needPairing = (): ControlPairing => {
+    if (!pairing) throw pairingDisabledError();
+    return pairing;
+  };
   return {
     status: async () => ({ cameras: control.cameras(), host: await control.host() }),
     snapshot: async ({ cameraId }) => {
@@ -19,6 +31,8 @@ export function controlMethods(control: CameraControl): MethodTable {
       return { contentType: "image/jpeg", bytes: jpeg.length, dataBase64: jpeg.toString("base64") };
     },
     record: ({ cameraId, seconds }, signal) => control.recordNow(cameraId, seconds, signal),
+    "pair.start": () => needPairing().start(),
+    "pair.status": ({ pairingId }) => needPairing().status(pairingId),
   };
 }
 

@@ -1,6 +1,14 @@
 import { join } from "node:path";
+import {
+  deviceRoleSchema,
+  type PairingSession,
+  pairingIdSchema,
+  pairingSessionSchema,
+  pairingStateSchema,
+} from "@homecam/shared";
 import { z } from "zod";
 import type { CameraState, HostState, ManualRecordingResult } from "../camera/control.js";
+import type { PairingStatus } from "../cloud/pairing-manager.js";
 
 // The local control protocol spoken over `<stateDir>/control.sock` between the running agent and
 // the `homecam` CLI on the same host.
@@ -19,7 +27,9 @@ import type { CameraState, HostState, ManualRecordingResult } from "../camera/co
 // a line longer than {@link MAX_REQUEST_LINE_BYTES} gets E_PAYLOAD_TOO_LARGE and the connection is
 // closed (the rest of that line cannot be told apart from the next request). Error codes are the
 // REST catalogue's `E_*` codes for protocol problems, or the `HC_ERR_*` code the camera pipeline
-// threw (unknown camera, camera offline…). Binary results (the snapshot JPEG) are base64 strings.
+// threw (unknown camera, camera offline…); `pair.*` pass on the cloud's `E_*` code or a pairing
+// `HC_ERR_*` one (cloud disabled, unreachable). Binary results (the snapshot JPEG) are base64
+// strings. `pair.start` answers the session's PIN: the socket's file permissions protect it.
 
 /** The socket's file name inside the state directory. */
 export const CONTROL_SOCKET_NAME = "control.sock";
@@ -63,6 +73,8 @@ export const methodParamsSchemas = {
     cameraId: cameraIdSchema,
     seconds: z.number().int().min(RECORD_MIN_SECONDS).max(RECORD_MAX_SECONDS),
   }),
+  "pair.start": z.strictObject({}),
+  "pair.status": z.strictObject({ pairingId: pairingIdSchema }),
 } as const;
 
 export type ControlMethod = keyof typeof methodParamsSchemas;
@@ -108,6 +120,12 @@ export const methodResultSchemas = {
       z.looseObject({ id: z.string(), path: z.string(), durationMs: z.number(), sizeBytes: z.number() }),
     ),
   }),
+  "pair.start": pairingSessionSchema.loose(),
+  "pair.status": z.looseObject({
+    state: pairingStateSchema,
+    claimedRole: deviceRoleSchema.nullable(),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
 } as const;
 
 /** What each method answers (the client checks the shape with {@link methodResultSchemas}). */
@@ -115,6 +133,8 @@ export interface MethodResults {
   status: StatusResult;
   snapshot: SnapshotResult;
   record: ManualRecordingResult;
+  "pair.start": PairingSession;
+  "pair.status": PairingStatus;
 }
 export interface StatusResult {
   cameras: CameraState[];

@@ -1,8 +1,10 @@
+import type { PairingSession } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import express, { type Express, Router } from "express";
 import { authGate, type TokenVerifier } from "./auth-gate.js";
 import { errorHandler, notFound } from "./error-handler.js";
 import { healthRoute } from "./health.js";
+import { pairPageRoute } from "./pair-page.js";
 import { securityHeaders } from "./security-headers.js";
 
 export interface LanAppDeps {
@@ -13,12 +15,15 @@ export interface LanAppDeps {
   log: Pick<Logger, "error" | "warn">;
   /** Routes that need a token (events, clips, live…); mounted behind the gate. */
   routes?: Router;
+  /** The pairing manager, for the `/pair` page; absent when the cloud is disabled. */
+  pairing?: { current(): PairingSession | null };
 }
 
 /**
  * The LAN server's Express app; does not listen (tests and {@link LanServer} do). Order matters:
- * /health is the only route in front of the auth gate, so a route added later is protected by
- * default instead of by remembering to.
+ * /health and /pair are the only routes in front of the auth gate, so a route added later is
+ * protected by default instead of by remembering to. /pair is open on purpose: LAN proximity is the
+ * trust boundary of pairing (see pair-page.ts).
  */
 export function createLanApp(deps: LanAppDeps): Express {
   const app = express();
@@ -27,6 +32,7 @@ export function createLanApp(deps: LanAppDeps): Express {
   app.use(securityHeaders());
 
   app.get("/health", healthRoute(deps));
+  app.get("/pair", pairPageRoute({ pairing: deps.pairing }));
 
   app.use(authGate(deps.verifyToken));
   app.use(deps.routes ?? Router());
