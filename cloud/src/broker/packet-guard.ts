@@ -80,13 +80,23 @@ export function guardConnection(
   onRefused: (verdict: Exclude<GuardVerdict, { ok: true }>) => void,
 ): GuardedConnection {
   const guard = new PacketLengthGuard(maxPacketBytes);
+  const forward = (data: Buffer, callback: (err?: Error | null) => void): void => {
+    if (socket.destroyed) return callback();
+    if (socket.write(data)) callback();
+    else socket.once("drain", () => callback());
+  };
   const conn = new Duplex({
     read() {
       socket.resume();
     },
+    // Hand data to the socket and accept more at once unless the socket pushes back: waiting for
+    // each write's callback serialised aedes' small writes (a packet is several) behind the
+    // kernel's delayed ACK and capped a connection at a few thousand messages per second.
     write(chunk: Buffer, _encoding, callback) {
-      if (socket.destroyed) return callback();
-      socket.write(chunk, (err) => callback(err ?? null));
+      forward(chunk, callback);
+    },
+    writev(chunks, callback) {
+      forward(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), callback);
     },
     final(callback) {
       socket.end();

@@ -83,6 +83,8 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 class ForbiddenKeyError extends Error {}
 
+const MAYBE_FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)"/;
+
 // Used both as JSON.parse reviver and JSON.stringify replacer, so what encodes also parses.
 function rejectForbiddenKeys(key: string, value: unknown): unknown {
   if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError();
@@ -122,6 +124,10 @@ function decode(raw: Uint8Array | string): { ok: true; value: unknown } | { ok: 
     return { ok: false, error: "payload is neither bytes nor string" };
   }
   try {
+    // The reviver costs ~5 µs per message on the broker's hot path. A key can only be one of the
+    // forbidden ones if its quoted name appears in the text, or is spelled with a `\u` escape.
+    if (!MAYBE_FORBIDDEN_KEY.test(text) && !text.includes("\\u"))
+      return { ok: true, value: JSON.parse(text) };
     return { ok: true, value: JSON.parse(text, rejectForbiddenKeys) };
   } catch (err) {
     if (err instanceof ForbiddenKeyError) return { ok: false, error: "payload contains a forbidden key" };

@@ -114,6 +114,12 @@ describe("parseMessage", () => {
         '{"v":1,"id":"m1","ts":1,"type":"rtc.close","body":{},"__proto__":{"polluted":true}}',
         /forbidden key/,
       ],
+      // The same key spelled with \u escapes (the fast path must not skip the check for it).
+      [
+        '{"v":1,"id":"m1","ts":1,"type":"rtc.close","body":{},"\\u005f_proto__":{"polluted":true}}',
+        /forbidden key/,
+      ],
+      ['{"v":1,"id":"m1","ts":1,"type":"rtc.close","body":{"constructo\\u0072":{}}}', /forbidden key/],
       [
         frame("command.result", JSON.parse('{"ok":true,"data":{"a":{"constructor":{"prototype":{}}}}}')),
         /forbidden key/,
