@@ -1,0 +1,28 @@
+// bench/relay: the cloud's embedded MQTT broker against Debian's Mosquitto, on loopback, in one run.
+//
+//   npx tsx bench/relay/run.ts [--messages 50000] [--agents 2000] [--repeat 3] [--publishers 50]
+//                              [--window 4] [--warmup N] [--batch 50] [--mosquitto /usr/sbin/mosquitto]
+//
+// Part 1: broker CPU (utime+stime from /proc) per QoS 1 telemetry message, homecam vs Mosquitto,
+// medians of --repeat runs. Part 2: broker RSS per connected idle agent. See README.md.
+//
+// The bench imports the cloud from its TypeScript sources: @homecam/shared must resolve with the
+// "source" export condition (not a possibly stale dist/), so without it this file re-runs itself
+// under `node --conditions=source --import tsx` and the benchmark proper lives in bench.ts.
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+if (process.execArgv.some((a) => a === "--conditions=source" || a === "-C=source")) {
+  const { main } = await import("./bench.js");
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const r = spawnSync(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", self, ...process.argv.slice(2)],
+    { cwd: root, stdio: "inherit" },
+  );
+  process.exitCode = r.status ?? 1;
+}
