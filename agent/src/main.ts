@@ -5,11 +5,16 @@ import { CameraManager } from "./camera/camera-manager.js";
 import { clipsDir } from "./camera/clip-paths.js";
 import type { CameraControl } from "./camera/control.js";
 import { startupSummary } from "./camera/startup-summary.js";
+import { CloudApi } from "./cloud/cloud-api.js";
+import { CommandHandler } from "./cloud/command-handler.js";
+import { MqttLink } from "./cloud/mqtt-link.js";
+import { PairingManager } from "./cloud/pairing-manager.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
 import { rejectAllTokens } from "./http/auth-gate.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
+import { loadOrCreateDeviceIdentity } from "./identity/device-identity.js";
 import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
@@ -41,6 +46,10 @@ export interface RunningAgent {
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
   const { config, log, version } = opts;
   const startedAt = Date.now();
+  // The device key is created on first start even when the cloud is off, so the device id is
+  // stable from day one (pairing later does not change who the device is).
+  const identity = await loadOrCreateDeviceIdentity(config.stateDir);
+  log.info({ deviceId: identity.deviceId }, "device identity loaded");
   const store = await openAgentStore(config.stateDir, { log: moduleLogger(log, "store") });
   const repos = agentRepos(store.db);
   const storageLog = moduleLogger(log, "storage");
@@ -68,10 +77,15 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       storageGuard.sweep().catch((err: unknown) => storageLog.error({ err }, "storage sweep failed"));
     },
   });
+  const cloudApi = config.cloud.enabled ? new CloudApi({ baseUrl: config.cloud.url, identity }) : undefined;
+  const pairing = cloudApi
+    ? new PairingManager({ api: cloudApi, log: moduleLogger(log, "pairing") })
+    : undefined;
   const controlServer = new ControlServer({
     socketPath: controlSocketPath(config.stateDir),
     control: cameras,
     log: moduleLogger(log, "control"),
+    ...(pairing && { pairing }),
   });
 
   const lanServer = new LanServer({
@@ -80,6 +94,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
       verifyToken: rejectAllTokens,
       log: moduleLogger(log, "http"),
+      ...(pairing && { pairing }),
     }),
     host: config.http.host,
     port: config.http.port,
@@ -90,6 +105,23 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   // their events and write the last clips before the guard and the database go). Uploader and
   // cloud link join this list.
   const modules: AgentModule[] = [storageGuard, cameras, controlServer, lanServer];
+  // The cloud link goes last: it reports the cameras' state, so they start first; on stop it
+  // publishes "offline (shutdown)" before the cameras go. Not built at all when the cloud is off:
+  // nothing leaves the device then.
+  if (cloudApi) {
+    const commands = new CommandHandler({ control: cameras, log: moduleLogger(log, "commands") });
+    modules.push(
+      new MqttLink({
+        url: config.cloud.mqttUrl,
+        identity,
+        api: cloudApi,
+        control: cameras,
+        commands,
+        agentVersion: version,
+        log: moduleLogger(log, "cloud"),
+      }),
+    );
+  }
   const runner = new ModuleRunner({ modules, log: moduleLogger(log, "lifecycle") });
   await runner.start();
 

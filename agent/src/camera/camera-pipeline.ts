@@ -11,6 +11,7 @@ import { RecordingError } from "../recording/recording-error.js";
 import { snapshotBuffer } from "../recording/snapshot.js";
 import type { EventsRepo } from "../store/events-repo.js";
 import { CameraError } from "./camera-error.js";
+import { detectorChanged, isLiveChange } from "./camera-settings.js";
 import { clipsDir, ringDir } from "./clip-paths.js";
 import type { CameraState, ManualRecordingResult } from "./control.js";
 import { FpsWindow } from "./fps-window.js";
@@ -47,7 +48,6 @@ type PipelineEvents = { eventStarted: [{ id: string; startedAt: number }]; event
  */
 export class CameraPipeline extends EventEmitter<PipelineEvents> implements AgentModule {
   readonly name: string;
-  readonly camera: CameraConfig;
   readonly capture: CaptureSession;
   readonly #o: CameraPipelineOptions;
   readonly #clock: Clock;
@@ -57,6 +57,7 @@ export class CameraPipeline extends EventEmitter<PipelineEvents> implements Agen
   readonly #recorder: MotionEventRecorder;
   readonly #fps = new FpsWindow(5_000);
   readonly #pending = new Set<Promise<unknown>>();
+  #camera: CameraConfig;
   #detector: MotionDetector | undefined;
   #manual = 0;
   #lastEventAt: number | null;
@@ -73,7 +74,7 @@ export class CameraPipeline extends EventEmitter<PipelineEvents> implements Agen
     super();
     const cam = opts.camera;
     this.#o = opts;
-    this.camera = cam;
+    this.#camera = cam;
     this.name = `camera:${cam.id}`;
     this.#clock = opts.clock ?? systemClock;
     this.#log = opts.log;
@@ -102,6 +103,34 @@ export class CameraPipeline extends EventEmitter<PipelineEvents> implements Agen
       onStarted: (ev) => this.#started(ev),
       onEnded: (done) => this.#ended(done),
     });
+  }
+
+  /** The camera's current configuration (changes with {@link reconfigure}). */
+  get camera(): CameraConfig {
+    return this.#camera;
+  }
+
+  /** The motion detector in use (built at the first analysis frame; for diagnostics and tests). */
+  get motionDetector(): MotionDetector | undefined {
+    return this.#detector;
+  }
+
+  /**
+   * Apply what a running pipeline takes in place (`isLiveChange`: name, motion on/off, sensitivity,
+   * zones): new detector settings from the next frame (the background is re-learnt); motion off ends
+   * the open event now. Throws for any other change: the caller restarts the pipeline instead.
+   */
+  reconfigure(next: CameraConfig): void {
+    const prev = this.#camera;
+    if (next.id !== prev.id || !isLiveChange(prev, next)) {
+      throw new RangeError(`camera ${prev.id}: this change needs the pipeline restarted`);
+    }
+    this.#camera = next;
+    if (prev.motion.enabled && !next.motion.enabled) {
+      this.#recorder.apply(this.#tracker.flush(this.#clock.now()));
+      this.#detector = undefined;
+    }
+    if (detectorChanged(prev.motion, next.motion)) this.#detector = undefined;
   }
 
   async start(signal?: AbortSignal): Promise<void> {

@@ -1,11 +1,19 @@
+import type { CameraConfig, CameraSettingsPatch } from "@homecam/shared";
 import type { CaptureStatus } from "../capture/index.js";
+import type { PtzTarget } from "../onvif/ptz.js";
+import type { CameraSettings } from "./camera-settings.js";
+
+export type { CameraSettings } from "./camera-settings.js";
 
 /** One camera's live state, as `homecam status` and (later) telemetry report it. */
 export interface CameraState {
   id: string;
   name: string;
   enabled: boolean;
-  /** Capture status with a human reason; `disabled` when the camera is switched off in config. */
+  /**
+   * Capture status with a human reason; `disabled` when the camera is switched off in config or in
+   * privacy mode (reason "privacy mode").
+   */
   status: CaptureStatus["state"] | "disabled";
   reason?: string | undefined;
   /** Analysis frames per second over the last few seconds. */
@@ -42,4 +50,29 @@ export interface CameraControl {
   snapshot(cameraId: string): Promise<Buffer>;
   /** Record now for `seconds` (with pre-roll) as a `manual` event; resolves when the clip is written. */
   recordNow(cameraId: string, seconds: number, signal?: AbortSignal): Promise<ManualRecordingResult>;
+}
+
+/**
+ * What remote commands (the cloud link) may do beyond {@link CameraControl}: runtime settings,
+ * privacy mode, restart, adding a camera and PTZ. Every change is persisted and survives a restart.
+ * Implemented by the camera manager; failures are `CameraError`s with `HC_ERR_CAMERA_*` codes.
+ */
+export interface CameraRuntimeControl extends CameraControl {
+  /** One camera's effective settings (configuration file + remote changes). */
+  settings(cameraId: string): CameraSettings;
+  /** Every camera's effective settings. */
+  allSettings(): CameraSettings[];
+  /** Apply a validated patch to the running camera and persist it; resolves with the new settings. */
+  updateSettings(cameraId: string, patch: CameraSettingsPatch): Promise<CameraSettings>;
+  /**
+   * Leave (`true`) or enter (`false`) privacy mode: one camera, or every camera when `cameraId` is
+   * undefined. Resolves with the ids of the cameras it applies to.
+   */
+  setArmed(cameraId: string | undefined, armed: boolean): Promise<string[]>;
+  /** Stop the camera's pipeline (its open event ends with its clip) and start it again. */
+  restart(cameraId: string): Promise<void>;
+  /** Add and start a camera (persisted). `HC_ERR_CAMERA_EXISTS` for a duplicate id. */
+  addCamera(config: CameraConfig): Promise<CameraSettings>;
+  /** The camera's ONVIF PTZ handle; `HC_ERR_CAMERA_NOT_SUPPORTED` for other sources. */
+  ptzTarget(cameraId: string): PtzTarget;
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { CameraRuntimeRepo } from "./camera-runtime-repo.js";
 import { CamerasRepo } from "./cameras-repo.js";
 import { EventsRepo } from "./events-repo.js";
 import { RecordingsRepo } from "./recordings-repo.js";
@@ -12,6 +13,8 @@ export interface AgentRepos {
   events: EventsRepo;
   recordings: RecordingsRepo;
   warnings: WarningsRepo;
+  /** Remote settings, privacy mode and remotely added cameras (migration 0003). */
+  runtime: CameraRuntimeRepo;
   /** Retention's view of `recordings` (for the StorageGuard). */
   clipIndex: StoreClipIndex;
 }
@@ -23,6 +26,7 @@ export function agentRepos(db: Kysely<AgentDatabase>, now: () => number = Date.n
     events: new EventsRepo(db, now),
     recordings,
     warnings: new WarningsRepo(db, now),
+    runtime: new CameraRuntimeRepo(db, now),
     clipIndex: new StoreClipIndex(recordings),
   };
 }

@@ -124,6 +124,18 @@ export interface WarningsTable {
   created_at: EpochMs;
 }
 
+/** Remote changes to a camera, applied over the configuration file at start (migration 0003). */
+export interface CameraRuntimeTable {
+  camera_id: string;
+  /** Accumulated `settings.set` patch: `{name?, motion?, recording?}`. */
+  settings_patch: Generated<JsonText>;
+  /** 0 = privacy mode. */
+  armed: Generated<SqlBool>;
+  /** Full config of a camera added remotely (`camera.add`); null for the file's cameras. */
+  added_config: JsonText | null;
+  updated_at: EpochMs;
+}
+
 export interface AgentDatabase {
   cameras: CamerasTable;
   events: EventsTable;
@@ -133,6 +145,7 @@ export interface AgentDatabase {
   grants: GrantsTable;
   kv: KvTable;
   warnings: WarningsTable;
+  camera_runtime: CameraRuntimeTable;
 }
 
 export type CameraRow = Selectable<CamerasTable>;

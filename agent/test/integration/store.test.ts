@@ -24,11 +24,12 @@ describe("openAgentStore", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("creates <stateDir>/homecam.db with every table of migrations 0001 and 0002", async () => {
+  it("creates <stateDir>/homecam.db with every table of migrations 0001 to 0003", async () => {
     const store = await openStore();
     expect(store.file).toBe(join(dir, DB_FILE_NAME));
     const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
     expect(tables).toEqual([
+      "camera_runtime",
       "cameras",
       "events",
       "grants",

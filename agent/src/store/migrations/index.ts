@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-initial.js";
 import * as m0002 from "./0002-warnings.js";
+import * as m0003 from "./0003-camera-runtime.js";
 
 // Listed by hand, not globbed from the directory: the agent also ships as a single executable
 // (Node SEA), where there is no migrations folder to read, and a stray file can never sneak in.
@@ -8,6 +9,7 @@ import * as m0002 from "./0002-warnings.js";
 const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": m0001,
   "0002-warnings": m0002,
+  "0003-camera-runtime": m0003,
 };
 
 /** The agent's migrations, for kysely's `Migrator`. */
