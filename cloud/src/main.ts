@@ -8,18 +8,30 @@ import { ApiKeyService } from "./api-keys/api-key-service.js";
 import { type RunningBroker, startBroker } from "./broker/broker.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { type DatabaseDialect, openDatabase } from "./db/open-database.js";
+import { AccessLog } from "./devices/access-log.js";
+import { cameraRoutes } from "./devices/camera-routes.js";
+import { deviceAuthenticator } from "./devices/device-authenticator.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
+import { deviceRoutes } from "./devices/device-routes.js";
 import { docsRoutes } from "./docs/docs-routes.js";
 import { createApp } from "./http/create-app.js";
+import { pairingRoutes } from "./pairing/pairing-routes.js";
+import { heartbeatRoutes } from "./presence/heartbeat-routes.js";
+import { Presence } from "./presence/presence.js";
+import { CommandRelay } from "./relay/command-relay.js";
+import { commandRoutes } from "./relay/command-routes.js";
+import type { RendezvousContext } from "./rendezvous/context.js";
 import { requestLogMiddleware } from "./request-log/request-log-middleware.js";
 import { requestLogRoutes } from "./request-log/request-log-routes.js";
 import { RequestLogStore } from "./request-log/request-log-store.js";
 import { RequestLogWriter } from "./request-log/request-log-writer.js";
+import { systemClock } from "./security/clock.js";
 import { settingsRoutes } from "./settings/settings-routes.js";
 import { SettingsStore } from "./settings/settings-store.js";
 import { ticketRoutes } from "./tickets/ticket-routes.js";
 import { TicketService } from "./tickets/ticket-service.js";
 import { cloudVersion } from "./version.js";
+import { ViewerHub } from "./ws/viewer-hub.js";
 
 export interface StartCloudOptions {
   config: Readonly<CloudConfig>;
@@ -38,6 +50,8 @@ export interface RunningCloud {
   dialect: DatabaseDialect;
   /** The embedded MQTT broker (its real port when `mqtt.port` was 0). */
   mqtt: { port: number; broker: RunningBroker };
+  /** Device presence as this instance sees it (tests wait on it). */
+  presence: Presence;
   /** Stop accepting, finish or cut open connections, close the database. Idempotent. */
   stop(): Promise<void>;
 }
@@ -55,10 +69,15 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     poolSize: config.database.poolSize,
     log: dbLog,
   });
-  let server: Server;
+  // The HTTP server exists before the app: the viewer WebSocket hub attaches to it and the
+  // feature modules push through the hub.
+  const server: Server = createServer();
   let accounts: Accounts | undefined;
   let requestLog: RequestLogWriter | undefined;
   let broker: RunningBroker | undefined;
+  let hub: ViewerHub | undefined;
+  let presence: Presence | undefined;
+  let relay: CommandRelay | undefined;
   try {
     await migrateToLatest(db, dbLog);
     const keys = new ApiKeyService({ db: db.db, log: moduleLogger(log, "api-keys") });
@@ -66,12 +85,33 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     const logStore = new RequestLogStore(db.db);
     const writer = new RequestLogWriter({ sink: logStore, log: moduleLogger(log, "request-log") });
     requestLog = writer;
+    // One registry for HTTP and MQTT: the key pinned on one path is the key checked on the other.
+    const registry = new DeviceRegistry({ db: db.db });
+    const ctx: RendezvousContext = {
+      config,
+      db: db.db,
+      dialect: db.dialect,
+      clock: systemClock,
+      log: moduleLogger(log, "rendezvous"),
+      registry,
+      accessLog: new AccessLog(db.db, systemClock, moduleLogger(log, "access-log")),
+    };
+    hub = new ViewerHub({
+      db: db.db,
+      authenticate: accounts.authenticate,
+      clock: systemClock,
+      log: moduleLogger(log, "ws"),
+    });
+    presence = new Presence({ ctx, push: hub, sharedBus: Boolean(config.redis.url) });
+    relay = new CommandRelay({ config, log: moduleLogger(log, "relay"), clock: systemClock, presence });
+    const viewers = hub;
     const app = createApp({
       config,
       log: moduleLogger(log, "http"),
       db,
       version,
       authenticate: accounts.authenticate,
+      authenticateDevice: deviceAuthenticator(registry),
       requestLog: requestLogMiddleware((r) => writer.record(r)),
       apiModules: [
         accounts.apiModule,
@@ -79,18 +119,25 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         apiKeyRoutes({ keys }),
         ticketRoutes({ tickets: new TicketService({ db: db.db }) }),
         requestLogRoutes({ store: logStore }),
+        pairingRoutes({ ctx, push: viewers, watching: (id) => viewers.watching(id) }),
+        cameraRoutes({ ctx, commander: relay, push: viewers }),
+        deviceRoutes({ ctx, commander: relay, push: viewers }),
+        commandRoutes({ ctx, commander: relay }),
+        heartbeatRoutes({ ctx, presence }),
         docsRoutes(),
       ],
     });
-    broker = await startBroker({
-      registry: new DeviceRegistry({ db: db.db }),
-      log: moduleLogger(log, "mqtt"),
-      ...config.mqtt,
-    });
+    broker = await startBroker({ registry, log: moduleLogger(log, "mqtt"), ...config.mqtt });
+    await presence.start(broker);
+    await relay.start(broker);
     writer.start();
-    server = createServer(app);
+    server.on("request", app);
+    hub.attach(server);
     await listen(server, config.http.port, config.http.host);
   } catch (err) {
+    await hub?.close();
+    await relay?.close();
+    await presence?.close();
     await broker?.close();
     await requestLog?.stop();
     await accounts?.close();
@@ -104,9 +151,14 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     port: address.port,
     dialect: db.dialect,
     mqtt: { port: broker.port, broker },
+    presence,
     stop() {
       stopping ??= (async () => {
+        // Open viewer sockets would keep server.close() waiting: close them first.
+        await hub?.close();
         await closeServer(server, opts.stopGraceMs ?? 5000);
+        await relay?.close();
+        await presence?.close();
         await broker?.close();
         await requestLog?.stop();
         await accounts?.close();

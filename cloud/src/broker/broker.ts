@@ -16,6 +16,12 @@ export const SERVICE_USERNAME = "homecam-cloud:service";
 const SERVICE_CLIENT_ID_RE = /^homecam-cloud:[A-Za-z0-9_-]{1,32}$/;
 /** Where refused-but-not-fatal publishes (invalid payloads) are sent: a topic nobody may subscribe to. */
 const DROP_TOPIC = "$drop/invalid";
+/**
+ * Longest keep-alive a client may declare, in seconds. aedes closes a client that stays silent for
+ * 1.5 × its keep-alive and publishes its will: that is how a silent agent goes offline, so a client
+ * may not switch it off (keep-alive 0) or stretch it beyond this (CONNACK refused).
+ */
+export const MAX_KEEPALIVE_S = 300;
 
 export interface StartBrokerOptions {
   registry: DeviceRegistry;
@@ -36,6 +42,12 @@ export interface ServiceCredentials {
   clientId(suffix: string): string;
 }
 
+/** Receives the messages of an in-process subscription. Must not throw (a throw is logged). */
+export type ServiceMessageHandler = (topic: string, payload: Buffer) => void;
+
+/** Told when a device's MQTT connection to this broker opens (`true`) or closes (`false`). */
+export type DeviceConnectionListener = (deviceId: string, connected: boolean) => void;
+
 export interface RunningBroker {
   readonly port: number;
   readonly host: string;
@@ -44,6 +56,17 @@ export interface RunningBroker {
   readonly service: ServiceCredentials;
   /** Publish a down-direction message as the service; refused (throws) for any other topic. */
   publish(topic: string, payload: string | Buffer, opts?: { qos?: 0 | 1 }): Promise<void>;
+  /**
+   * Subscribe in process, as the service identity (only filters the ACL allows the service: the
+   * up-direction topics). Validated device payloads only; retained messages are not replayed.
+   * Resolves with the function that ends the subscription.
+   */
+  subscribe(filter: string, handler: ServiceMessageHandler): Promise<() => Promise<void>>;
+  /**
+   * Listen to device connections to this broker (from aedes' `client` / `clientDisconnect`, so a
+   * takeover reports the old connection closed before the new one opens). Returns the remover.
+   */
+  onDeviceConnection(listener: DeviceConnectionListener): () => void;
   /** Number of connected, authenticated clients. */
   connectedClients(): number;
   /** Stop listening, disconnect every client, close aedes. Idempotent. */
@@ -66,6 +89,7 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
   const aedes = await Aedes.createBroker({
     maxTopicLevels: 16,
     connectTimeout: 10_000,
+    keepaliveLimit: MAX_KEEPALIVE_S,
     authenticate(client, username, password, done) {
       authenticate(client, username, password).then(
         (principal) => {
@@ -185,6 +209,20 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
   aedes.on("connectionError", (client, err) => {
     log.debug({ clientId: safeId(client.id), err: err.message }, "mqtt connection error");
   });
+  const connectionListeners = new Set<DeviceConnectionListener>();
+  const announce = (client: Client, connected: boolean): void => {
+    const principal = principals.get(client);
+    if (principal?.kind !== "device") return;
+    for (const listener of connectionListeners) {
+      try {
+        listener(principal.deviceId, connected);
+      } catch (err) {
+        log.error({ err, deviceId: principal.deviceId }, "device connection listener failed");
+      }
+    }
+  };
+  aedes.on("client", (client) => announce(client, true));
+  aedes.on("clientDisconnect", (client) => announce(client, false));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -228,6 +266,29 @@ export async function startBroker(opts: StartBrokerOptions): Promise<RunningBrok
         aedes.publish(packet, (err) => (err ? reject(err) : resolve())),
       );
     },
+    subscribe(filter, handler) {
+      if (!maySubscribe({ kind: "service" }, filter)) {
+        return Promise.reject(new Error("the service may subscribe only to up-direction filters"));
+      }
+      const deliver = (packet: AedesPublishPacket, done: () => void): void => {
+        try {
+          const payload = packet.payload;
+          handler(packet.topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
+        } catch (err) {
+          log.error({ err, topic: safeTopic(packet.topic) }, "in-process subscriber failed");
+        }
+        done();
+      };
+      const unsubscribe = () =>
+        new Promise<void>((resolve) => aedes.unsubscribe(filter, deliver, () => resolve()));
+      return new Promise((resolve) => aedes.subscribe(filter, deliver, () => resolve(unsubscribe)));
+    },
+    onDeviceConnection(listener) {
+      connectionListeners.add(listener);
+      return () => {
+        connectionListeners.delete(listener);
+      };
+    },
     connectedClients: () => aedes.connectedClients,
     close() {
       closing ??= (async () => {
@@ -246,8 +307,9 @@ function refusal(returnCode: number, message: string): Error & { returnCode: num
 }
 
 /** Client ids and topics come from the network: log them bounded. */
-function safeId(id: string | undefined): string | undefined {
-  return id === undefined ? undefined : id.slice(0, 80);
+function safeId(id: string | null | undefined): string | undefined {
+  // null before CONNECT was accepted (a refused protocol version or keep-alive).
+  return id == null ? undefined : String(id).slice(0, 80);
 }
 
 function safeTopic(topic: string): string {

@@ -81,8 +81,7 @@ export function guardConnection(
 ): GuardedConnection {
   const guard = new PacketLengthGuard(maxPacketBytes);
   const forward = (data: Buffer, callback: (err?: Error | null) => void): void => {
-    if (socket.destroyed) return callback();
-    if (socket.write(data)) callback();
+    if (socket.destroyed || socket.write(data)) callback();
     else socket.once("drain", () => callback());
   };
   const conn = new Duplex({

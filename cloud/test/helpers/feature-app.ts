@@ -37,6 +37,8 @@ import { type CapturedLog, captureLogger } from "./logs.js";
 export interface FeatureApp {
   url: string;
   app: Express;
+  /** The listening HTTP server (e.g. to attach the viewer WebSocket hub). */
+  server: Server;
   registry: ApiRegistry;
   db: DatabaseHandle;
   config: CloudConfig;
@@ -177,6 +179,7 @@ export async function startFeatureApp(
   return {
     url: `http://127.0.0.1:${port}`,
     app,
+    server,
     registry: app.locals.registry as ApiRegistry,
     db,
     config,

@@ -40,3 +40,11 @@ export type ViewerEvent = z.output<typeof viewerEventSchema>;
 
 /** What a viewer sends first on `/api/ws`: its access token (never in the URL, which is logged). */
 export const viewerHelloSchema = z.object({ type: z.literal("auth"), token: z.string().min(1).max(4096) });
+
+/** The hub's answer to every accepted `auth` message. */
+export const viewerAuthOkSchema = z.object({
+  type: z.literal("auth.ok"),
+  userId: entityIdSchema,
+  expiresAt: z.iso.datetime({ offset: true }).describe("Send `auth` with a fresh token before this."),
+});
+export type ViewerAuthOk = z.output<typeof viewerAuthOkSchema>;

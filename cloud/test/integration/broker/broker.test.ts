@@ -3,7 +3,7 @@ import { connect as netConnect } from "node:net";
 import { encodeMessage, topics } from "@homecam/shared";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningBroker, startBroker } from "../../../src/broker/broker.js";
+import { MAX_KEEPALIVE_S, type RunningBroker, startBroker } from "../../../src/broker/broker.js";
 import { migrateToLatest } from "../../../src/db/migrate.js";
 import { DeviceRegistry } from "../../../src/devices/device-registry.js";
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../helpers/databases.js";
@@ -200,6 +200,66 @@ describe.each(TEST_DIALECTS)("MQTT broker on %s", (dialect) => {
     await broker.publish(topics.req(devA.id, "r1"), cmd);
     expect(await received).toEqual([topics.req(devA.id, "r1"), cmd]);
     expect(closes).toBe(0);
+  });
+
+  it("serves in-process subscriptions on the service's filters only, with validated payloads", async () => {
+    for (const filter of ["#", "hc/v1/dev/+/req/+", `hc/v1/dev/${devA.id}/rtc/+/in`, "$SYS/#"]) {
+      await expect(
+        broker.subscribe(filter, () => {}),
+        filter,
+      ).rejects.toThrow();
+    }
+    const first: [string, Buffer][] = [];
+    const second: [string, Buffer][] = [];
+    const stopFirst = await broker.subscribe("hc/v1/dev/+/telemetry", (t, p) => first.push([t, p]));
+    const stopSecond = await broker.subscribe("hc/v1/dev/+/telemetry", (t, p) => second.push([t, p]));
+    const a = await connectDevice(devA);
+    await a.publishAsync(topics.telemetry(devA.id), "{not json", { qos: 1 });
+    const payload = telemetry();
+    await a.publishAsync(topics.telemetry(devA.id), payload, { qos: 1 });
+    await expect.poll(() => first.length, { timeout: 5000 }).toBe(1);
+    // The invalid payload (published first, same client, in order) never reached a subscriber.
+    expect(first.map(([t, p]) => [t, p.toString()])).toEqual([[topics.telemetry(devA.id), payload]]);
+    expect(Buffer.isBuffer(first[0]?.[1])).toBe(true);
+
+    await stopFirst();
+    await a.publishAsync(topics.telemetry(devA.id), telemetry(), { qos: 1 });
+    // Both handlers run for one message: when the second has it, the first would have had it too.
+    await expect.poll(() => second.length, { timeout: 5000 }).toBe(2);
+    expect(first).toHaveLength(1);
+    await stopSecond();
+  });
+
+  it("reports device connections (not the service's); a takeover closes the old one first", async () => {
+    const events: string[] = [];
+    const stop = broker.onDeviceConnection((id, up) => events.push(`${id === devA.id ? "A" : id} ${up}`));
+    await connectService();
+    const first = await connectDevice(devA);
+    await expect.poll(() => events, { timeout: 5000 }).toEqual(["A true"]);
+    const firstClosed = new Promise<void>((resolve) => first.once("close", () => resolve()));
+    await connectDevice(devA);
+    await firstClosed;
+    await expect.poll(() => events, { timeout: 5000 }).toEqual(["A true", "A false", "A true"]);
+    stop();
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+    await expect.poll(() => broker.connectedClients(), { timeout: 5000 }).toBe(0);
+    expect(events).toEqual(["A true", "A false", "A true"]);
+  });
+
+  it("refuses a client that switches keep-alive off or stretches it past the limit", async () => {
+    for (const keepalive of [0, MAX_KEEPALIVE_S + 1]) {
+      expect(
+        await refusedWith({ clientId: devA.id, username: devA.id, password: await devA.token(), keepalive }),
+        `keepalive ${keepalive}`,
+      ).not.toBe("connected");
+    }
+    const ok = {
+      clientId: devA.id,
+      username: devA.id,
+      password: await devA.token(),
+      keepalive: MAX_KEEPALIVE_S,
+    };
+    expect(await refusedWith(ok)).toBe("connected");
   });
 });
 
