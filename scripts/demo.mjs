@@ -1,10 +1,12 @@
 // The demo: one cloud and one agent with a synthetic camera, everything under .demo/.
 // Started by `npm start` (through scripts/demo.sh, which sets up first). Ctrl-C stops both.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import QRCode from "qrcode";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const demo = resolve(process.env.HOMECAM_DEMO_DIR ?? join(root, ".demo"));
@@ -135,3 +137,27 @@ console.log(`
     mqtt    mqtt://127.0.0.1:${ports.mqtt}
     files   ${demo}   (configs, SQLite, clips, mail)
 `);
+
+// A pairing session for the demo camera, as `npx homecam pair --json` gives one: PIN and QR here,
+// the claim on the viewer side (or with scripts/demo-curl.sh).
+async function printPairing() {
+  const cli = ["agent/bin/homecam.js", "pair", "--json", "--config", join(demo, "agent.yaml")];
+  for (let attempt = 1; attempt <= 10 && !stopping; attempt++) {
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, cli, { cwd: root, timeout: 20_000 });
+      const session = JSON.parse(stdout);
+      const qr = await QRCode.toString(session.url, { type: "terminal", small: true });
+      console.log(`  Pair the demo camera: PIN ${session.pin} (until ${new Date(session.expiresAt).toLocaleTimeString()})
+  or scan / open ${session.url}
+${qr}
+  A fresh PIN at any time: npx homecam pair --config ${join(demo, "agent.yaml")}   (--json for scripts)
+`);
+      return;
+    } catch (err) {
+      // The control socket may not be listening yet right after /health answers.
+      if (attempt === 10) console.error(`[demo] no pairing PIN: ${err.stderr?.trim() || err.message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+await printPairing();

@@ -34,12 +34,29 @@ async function startDemo(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess;
   });
   const output: string[] = [];
   createInterface({ input: child.stderr! }).on("line", (l) => output.push(l));
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    output.push(line);
-    if (line.includes("homecam demo is running")) return { child, output };
-  }
+  // Keep collecting after "running": the pairing PIN is printed after it.
+  const ready = new Promise<boolean>((resolve) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      output.push(line);
+      if (line.includes("homecam demo is running")) resolve(true);
+    });
+    child.once("exit", () => resolve(false));
+  });
+  if (await ready) return { child, output };
   throw new Error(`demo exited before it was ready:\n${output.join("\n")}`);
+}
+
+/** Wait until a line of the demo's output matches (the demo keeps printing after "running"). */
+async function waitForLine(output: string[], re: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const line of output) {
+      const m = line.match(re);
+      if (m) return m;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no line matching ${re} in the demo's output:\n${output.join("\n")}`);
 }
 
 describe("npm start demo", () => {
@@ -55,7 +72,7 @@ describe("npm start demo", () => {
       HOMECAM_AUTH_REFRESH_REUSE_GRACE_SECONDS: "1",
     };
     for (let round = 0; round < 2; round++) {
-      const { child } = await startDemo(env);
+      const { child, output } = await startDemo(env);
       const exited = once(child, "exit");
       for (const url of [
         `http://127.0.0.1:${ports.cloud}/health`,
@@ -67,6 +84,22 @@ describe("npm start demo", () => {
         expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
       }
       expect(demoProcesses().length).toBeGreaterThanOrEqual(2);
+      // The demo prints a pairing PIN and QR; `homecam pair --json` gives a fresh session.
+      const pinLine = await waitForLine(output, /Pair the demo camera: PIN (\d{6})/);
+      const fresh = JSON.parse(
+        execFileSync(
+          process.execPath,
+          ["agent/bin/homecam.js", "pair", "--json", "--config", join(dir, "agent.yaml")],
+          {
+            cwd: root,
+            env,
+            encoding: "utf8",
+          },
+        ),
+      ) as { pairingId: string; pin: string; url: string; expiresAt: string };
+      expect(fresh.pin).toMatch(/^\d{6}$/);
+      expect(fresh.url).toContain(`/pair#pid=${fresh.pairingId}&pin=${fresh.pin}`);
+      expect(pinLine[1]).toMatch(/^\d{6}$/);
       if (round === 0) {
         // The README's curl walk-through of the account flow, against this running demo.
         const out = execFileSync(
