@@ -31,6 +31,7 @@ import { SettingsStore } from "./settings/settings-store.js";
 import { ticketRoutes } from "./tickets/ticket-routes.js";
 import { TicketService } from "./tickets/ticket-service.js";
 import { cloudVersion } from "./version.js";
+import { pairPageRoutes } from "./viewer/pair-page-routes.js";
 import { ViewerHub } from "./ws/viewer-hub.js";
 
 export interface StartCloudOptions {
@@ -124,6 +125,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         deviceRoutes({ ctx, commander: relay, push: viewers }),
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
+        pairPageRoutes(),
         docsRoutes(),
       ],
     });
