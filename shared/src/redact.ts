@@ -32,7 +32,10 @@ export const SECRET_KEYS: readonly string[] = [
   "authorization",
   "cookie",
   "pin",
-  "code",
+  // One-time e-mail codes travel as `code` in request bodies, but `code` is also every error's
+  // stable code (E_*, HC_ERR_*, ENOENT), which operators need in the logs: bodies are never
+  // logged, and a code logged on purpose goes under this key.
+  "oneTimeCode",
   "credentials",
   "privateKey",
 ];

@@ -19,7 +19,11 @@ export function errorHandler(): ErrorRequestHandler {
     }
     const api = err instanceof ApiError ? err : apiErrorFromExpress(err);
     if (api) {
-      if (api.status >= 500) req.log.error({ err: api, code: api.code }, api.message);
+      // A device that is offline or slow is the household's network, not a server fault: no
+      // stack, no error level (an operator's alerting should not page on a camera unplugged).
+      if (api.code === "E_DEVICE_OFFLINE" || api.code === "E_TIMEOUT") {
+        req.log.info({ code: api.code, reason: api.message }, "device unavailable");
+      } else if (api.status >= 500) req.log.error({ err: api, code: api.code }, api.message);
       else req.log.debug({ code: api.code, reason: api.message }, "request refused");
       sendFail(res, api.code, api.message, api.details);
       return;

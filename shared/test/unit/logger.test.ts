@@ -31,6 +31,17 @@ describe("logger", () => {
     expect(lines[0]?.msg).toBe("open rtsp://x:***@z/s");
   });
 
+  it("keeps error codes readable (they are not secrets) and hides one-time codes and PINs", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: "test", destination });
+    const err = Object.assign(new Error("no such file"), { code: "ENOENT" });
+    log.warn({ code: "E_DEVICE_OFFLINE", err, oneTimeCode: "123456", pin: "654321" }, "refused");
+    expect(lines[0]).toMatchObject({ code: "E_DEVICE_OFFLINE", err: { code: "ENOENT" } });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain("123456");
+    expect(text).not.toContain("654321");
+  });
+
   it("gives each module a child with its own level", () => {
     const { lines, destination } = capture();
     const root = createLogger({ name: "agent", level: "info", modules: { capture: "debug" }, destination });
