@@ -6,7 +6,7 @@
 #   bash scripts/setup.sh --test   also the test services and tools:
 #       PostgreSQL  role homecam / password homecam, database homecam_test, cluster started
 #       Redis       redis-server daemonized on 127.0.0.1:6379 (started only if not answering)
-#       mosquitto   binary only (tests start their own brokers on ephemeral ports)
+#       mosquitto   binary and clients (tests start their own brokers on ephemeral ports)
 #       chromium    Debian's, for browser tests
 #       GStreamer   python3-gi + gst-rtsp-server + plugins: the RTSP camera simulator
 #       motion      binary only, for the motion-detection benchmark (its service is stopped)
@@ -188,7 +188,7 @@ if [ "$WITH_TEST" -eq 1 ]; then
   if [ -z "${HOMECAM_TEST_REDIS_URL:-}" ]; then
     want_pkg redis-server
   fi
-  want_pkg mosquitto chromium motion \
+  want_pkg mosquitto mosquitto-clients chromium motion \
     python3-gi gir1.2-gst-rtsp-server-1.0 \
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly \
     gstreamer1.0-plugins-bad gstreamer1.0-tools gstreamer1.0-rtsp gstreamer1.0-libav
