@@ -13,13 +13,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IClientOptions } from "mqtt";
 import type { ChildReply, ChildRequest, MemoryProbe } from "./aedes-child.js";
+import { requirePid, startTsChild, stopProcess, tail } from "./children.js";
 import type { BenchDevice } from "./devices.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CHILD_TS = fileURLToPath(new URL("./aedes-child.ts", import.meta.url));
-/** Cold start of the child compiles the cloud's sources through tsx: give a slow CI machine time. */
-const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 export const DEFAULT_MOSQUITTO = "/usr/sbin/mosquitto";
 
@@ -45,38 +43,16 @@ export interface BrokerUnderTest {
 
 /** Start the homecam broker child; `exposeGc` lets its memory probe collect garbage first. */
 export async function startHomecamBroker(opts: { exposeGc?: boolean } = {}): Promise<BrokerUnderTest> {
-  const args = [
-    "--conditions=source",
-    "--import",
-    "tsx",
-    ...(opts.exposeGc ? ["--expose-gc"] : []),
+  const { child, ready, pid } = await startTsChild<Extract<ChildReply, { type: "ready" }>>(
     CHILD_TS,
-  ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "inherit", "pipe", "ipc"] });
-  const stderr = tail(child);
-  const ready = await new Promise<Extract<ChildReply, { type: "ready" }>>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("homecam broker child did not start in time")),
-      START_TIMEOUT_MS,
-    );
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`homecam broker child exited (${code}) before it listened: ${stderr()}`));
-    });
-    child.on("message", (msg: ChildReply) => {
-      if (msg.type !== "ready") return;
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  }).catch(async (err: unknown) => {
-    await stopProcess(child);
-    throw err;
-  });
+    "homecam broker child",
+    opts.exposeGc ? ["--expose-gc"] : [],
+  );
   const request = (msg: ChildRequest) => child.send(msg);
   return {
     kind: "homecam",
     label: `homecam (aedes ${packageVersion("aedes")} + ACL + validation)`,
-    pid: requirePid(child),
+    pid,
     url: `mqtt://127.0.0.1:${ready.port}`,
     async deviceLogin(device) {
       return { clientId: device.id, username: device.id, password: await device.token() };
@@ -160,7 +136,8 @@ function mosquittoVersion(binary: string): string {
   return /version (\S+)/.exec(`${out.stdout}${out.stderr}`)?.[1] ?? "?";
 }
 
-function packageVersion(name: string): string {
+/** Version of an installed package, or "?". */
+export function packageVersion(name: string): string {
   try {
     const pkg = JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8"));
     return String(pkg.version);
@@ -198,29 +175,4 @@ async function waitForListener(port: number, child: ChildProcess, stderr: () => 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing listening on ${port} after 10 s: ${stderr()}`);
-}
-
-/** Keep the last 2 KB of the process's stderr for error messages, and pass it through. */
-function tail(child: ChildProcess): () => string {
-  let text = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    text = (text + chunk.toString()).slice(-2048);
-  });
-  return () => text.trim() || "(no output)";
-}
-
-function requirePid(child: ChildProcess): number {
-  if (child.pid === undefined) throw new Error("broker process has no pid");
-  return child.pid;
-}
-
-/** SIGTERM unless already asked to stop over IPC, then SIGKILL after a grace period. */
-async function stopProcess(child: ChildProcess, asked = false): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  if (!asked) child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,6 +1,7 @@
 // Plain-text tables of the relay bench's figures. Pure: results in, strings out.
 
 import type { IdleAgentsResult } from "./idle-agents.js";
+import type { RoundTripResult, RoundTripRun } from "./roundtrip.js";
 import type { ThroughputResult } from "./throughput.js";
 
 /** Issue 6's targets: homecam/Mosquitto broker CPU per message, and broker KB per idle agent. */
@@ -36,6 +37,31 @@ export function summarise(runs: readonly ThroughputResult[]): ThroughputSummary 
     msgsPerS: median(runs.map((r) => r.msgsPerS)),
     busyPercent: median(runs.map((r) => (100 * r.brokerCpuS) / r.wallS)),
     each: runs.map((r) => r.cpuUsPerMsg),
+  };
+}
+
+/** Round-trip percentiles of one run, ms. */
+export interface LatencySummary {
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Nearest-rank percentile (`p` in 0–100] of values sorted ascending; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+export function summariseLatencies(latenciesMs: readonly number[]): LatencySummary {
+  const s = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    p50Ms: percentile(s, 50),
+    p95Ms: percentile(s, 95),
+    p99Ms: percentile(s, 99),
+    maxMs: percentile(s, 100),
   };
 }
 
@@ -115,4 +141,53 @@ export function formatIdleAgents(homecam: IdleAgentsResult, mosquitto: IdleAgent
       `target <= ${KB_PER_AGENT_TARGET} KB: ${verdict(homecam.kbPerAgent <= KB_PER_AGENT_TARGET)}; ` +
       `${(homecam.kbPerAgent / mosquitto.kbPerAgent).toFixed(1)}x Mosquitto`,
   ].join("\n");
+}
+
+export function formatRoundTrip(r: RoundTripResult): string {
+  const ms = (v: number) => v.toFixed(2);
+  const rows = r.runs.map((run) => [
+    `${run.command}, ${run.concurrency === 1 ? "sequential" : `${run.concurrency} in flight`}`,
+    String(run.answered),
+    ms(run.p50Ms),
+    ms(run.p95Ms),
+    ms(run.p99Ms),
+    ms(run.maxMs),
+    String(Math.round(run.reqPerS)),
+    run.cloudCpuMsPerCmd.toFixed(3),
+    run.agentCpuMsPerCmd.toFixed(3),
+  ]);
+  return [
+    table(
+      [
+        "run",
+        "commands",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "req/s",
+        "cloud CPU ms/cmd",
+        "agent+client CPU ms/cmd",
+      ],
+      rows,
+    ),
+    ...r.runs.filter((run) => run.command === "settings.get" && run.concurrency === 1).map(waitingLine),
+    "  Mosquitto: not applicable. The relay publishes and receives through the cloud's embedded broker " +
+      "in-process (no MQTT client of its own, no external-broker mode), so there is no round trip to run " +
+      "with Mosquitto in its place; part 1 compares the brokers themselves.",
+  ].join("\n");
+}
+
+/**
+ * How much of a sequential round trip is CPU work (cloud + agent + client) and how much waiting: a
+ * round trip far longer than its CPU time waits on something (a timer, Nagle's algorithm).
+ */
+function waitingLine(run: RoundTripRun): string {
+  const cpuMs = run.cloudCpuMsPerCmd + run.agentCpuMsPerCmd;
+  const share = (100 * cpuMs) / run.p50Ms;
+  return (
+    `  settings.get sequential: ${cpuMs.toFixed(2)} ms CPU per command (cloud + agent + client) in a ` +
+    `${run.p50Ms.toFixed(2)} ms p50 round trip (${Math.round(share)} %)` +
+    (share < 50 ? ": the round trip mostly waits, it does not work (see README, part 3 findings)" : "")
+  );
 }

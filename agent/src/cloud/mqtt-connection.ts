@@ -166,6 +166,9 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onConnect(): void {
+    // Answers are small packets sent right after the command's PUBACK: without this, Nagle held
+    // each one until the broker's delayed ACK (40 ms). Set on every (re)connect's new socket.
+    (this.#client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.#connected = true;
     this.#attempt = 0;
     this.#connects++;
@@ -176,7 +179,8 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> {
   #onClose(): void {
     if (this.#connected) {
       this.#connected = false;
-      this.#o.log.warn("mqtt connection lost");
+      if (this.#stopped) this.#o.log.info("mqtt connection closed");
+      else this.#o.log.warn("mqtt connection lost");
       this.emit("disconnected");
     }
     this.#scheduleReconnect();

@@ -154,7 +154,12 @@ export class MqttLink extends EventEmitter<LinkEvents> implements AgentModule {
       this.#log.error({ err }, "mqtt subscribe refused: remote commands will not arrive");
     }
     this.emit("connected");
-    await this.#registration.register();
+    // The status above went out before the cloud knew the cameras (first contact): send it again
+    // once they are registered, so their state shows at once instead of at the next change.
+    if (await this.#registration.register()) {
+      this.#lastStatus = undefined;
+      await this.#publishStatus();
+    }
     this.#settled = true;
   }
 
