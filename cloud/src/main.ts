@@ -14,6 +14,7 @@ import { deviceAuthenticator } from "./devices/device-authenticator.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { deviceRoutes } from "./devices/device-routes.js";
 import { docsRoutes } from "./docs/docs-routes.js";
+import { EventIngest, eventsModule } from "./events/events-module.js";
 import { createApp } from "./http/create-app.js";
 import { pairingRoutes } from "./pairing/pairing-routes.js";
 import { heartbeatRoutes } from "./presence/heartbeat-routes.js";
@@ -28,6 +29,8 @@ import { RequestLogWriter } from "./request-log/request-log-writer.js";
 import { systemClock } from "./security/clock.js";
 import { settingsRoutes } from "./settings/settings-routes.js";
 import { SettingsStore } from "./settings/settings-store.js";
+import { createFsDriver } from "./storage/fs-driver.js";
+import { fsMediaRoutes } from "./storage/fs-media-routes.js";
 import { ticketRoutes } from "./tickets/ticket-routes.js";
 import { TicketService } from "./tickets/ticket-service.js";
 import { cloudVersion } from "./version.js";
@@ -79,6 +82,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   let hub: ViewerHub | undefined;
   let presence: Presence | undefined;
   let relay: CommandRelay | undefined;
+  let ingest: EventIngest | undefined;
   try {
     await migrateToLatest(db, dbLog);
     const keys = new ApiKeyService({ db: db.db, log: moduleLogger(log, "api-keys") });
@@ -105,6 +109,10 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     });
     presence = new Presence({ ctx, push: hub, sharedBus: Boolean(config.redis.url) });
     relay = new CommandRelay({ config, log: moduleLogger(log, "relay"), clock: systemClock, presence });
+    ingest = new EventIngest({ ctx });
+    // The embedded storage: always mounted, so clips written here stay readable whatever
+    // provider a user chooses later.
+    const fsStorage = await createFsDriver({ stateDir: config.stateDir, publicUrl: config.http.publicUrl });
     const viewers = hub;
     const app = createApp({
       config,
@@ -125,6 +133,8 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         deviceRoutes({ ctx, commander: relay, push: viewers }),
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
+        eventsModule({ ctx, ingest }),
+        fsMediaRoutes(fsStorage, moduleLogger(log, "storage")),
         pairPageRoutes(),
         docsRoutes(),
       ],
@@ -132,6 +142,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     broker = await startBroker({ registry, log: moduleLogger(log, "mqtt"), ...config.mqtt });
     await presence.start(broker);
     await relay.start(broker);
+    await ingest.start(broker);
     writer.start();
     server.on("request", app);
     hub.attach(server);
@@ -139,6 +150,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   } catch (err) {
     await hub?.close();
     await relay?.close();
+    await ingest?.close();
     await presence?.close();
     await broker?.close();
     await requestLog?.stop();
@@ -160,6 +172,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         await hub?.close();
         await closeServer(server, opts.stopGraceMs ?? 5000);
         await relay?.close();
+        await ingest?.close();
         await presence?.close();
         await broker?.close();
         await requestLog?.stop();

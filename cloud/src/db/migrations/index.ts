@@ -4,6 +4,7 @@ import * as m0002 from "./0002-accounts.js";
 import * as m0003 from "./0003-settings-keys-logs-tickets.js";
 import * as m0004 from "./0004-devices.js";
 import * as m0005 from "./0005-rendezvous.js";
+import * as m0006 from "./0006-events.js";
 
 /**
  * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0003-settings-keys-logs-tickets": m0003,
   "0004-devices": m0004,
   "0005-rendezvous": m0005,
+  "0006-events": m0006,
 };
 
 /** kysely's migration provider over {@link MIGRATIONS}. */

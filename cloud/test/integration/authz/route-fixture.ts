@@ -38,6 +38,9 @@ export interface DeviceFixture {
   cameraId: string;
   /** An open pairing session of the device (for `GET /api/qr/:code/info`). */
   openPairingId: string;
+  /** A motion event of the camera and its recording, as the cloud indexed them. */
+  eventId: string;
+  recordingId: string;
 }
 
 let seq = 0;
@@ -110,7 +113,70 @@ export async function deviceFixture(url: string, users: MatrixUsers): Promise<De
     call(url, "POST", "/api/qr/generate", { auth: `Bearer ${await device.token()}`, body: {} }),
     "generate open session",
   );
-  return { device, other, cameraId: registered.body.data[0].id, openPairingId: open.body.data.pairingId };
+  const { eventId, recordingId } = await indexEvent(url, device, users.owner);
+  return {
+    device,
+    other,
+    cameraId: registered.body.data[0].id,
+    openPairingId: open.body.data.pairingId,
+    eventId,
+    recordingId,
+  };
+}
+
+/** The device reports an ended event and its clip (the HTTP twin of its MQTT outbox). */
+async function indexEvent(
+  url: string,
+  device: TestDevice,
+  owner: UserSession,
+): Promise<{ eventId: string; recordingId: string }> {
+  const startedAt = Date.now() - 20_000;
+  const endedAt = startedAt + 10_000;
+  const facts = [
+    {
+      type: "event.ended",
+      body: {
+        eventId: "ev1",
+        cameraId: "cam",
+        type: "motion",
+        startedAt,
+        endedAt,
+        durationMs: 10_000,
+        score: 0.8,
+      },
+    },
+    {
+      type: "recording.ready",
+      body: {
+        recordingId: "rec1",
+        eventId: "ev1",
+        cameraId: "cam",
+        index: 0,
+        startedAt,
+        endedAt,
+        durationMs: 10_000,
+        sizeBytes: 1000,
+        format: "mp4",
+      },
+    },
+  ];
+  for (const fact of facts) {
+    await ok(
+      call(url, "POST", "/api/events", {
+        auth: `Bearer ${await device.token()}`,
+        body: { id: `${fact.type.replace(".", "-")}-${device.id.slice(0, 8)}`, ...fact },
+      }),
+      `index ${fact.type}`,
+    );
+  }
+  const auth = `Bearer ${owner.token}`;
+  const events = await ok(call(url, "GET", `/api/events?limit=100`, { auth }), "list events");
+  const recordings = await ok(call(url, "GET", `/api/recordings?limit=100`, { auth }), "list recordings");
+  const cameraOf = (e: { deviceId?: string }) => e.deviceId === device.id;
+  const event = (events.body.data.events as { id: string; deviceId?: string }[]).find(cameraOf);
+  const recording = (recordings.body.data.recordings as { id: string; deviceId?: string }[]).find(cameraOf);
+  if (!event || !recording) throw new Error("the indexed event or recording is not listed");
+  return { eventId: event.id, recordingId: recording.id };
 }
 
 /** The Authorization header of a principal (undefined = anonymous). */

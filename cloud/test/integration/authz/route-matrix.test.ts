@@ -175,6 +175,17 @@ const ROUTES: Record<string, Row> = {
   "GET /api/cameras/{id}/settings": { policy: "grant" },
   "PUT /api/cameras/{id}/settings": { policy: "owner" },
   "POST /api/cameras/{id}/heartbeat": { policy: "heartbeat" },
+  "POST /api/events": { policy: "device" },
+  "GET /api/events": { policy: "user" },
+  "GET /api/events/stats": { policy: "user" },
+  "GET /api/events/{id}": { policy: "grant" },
+  "PUT /api/events/{id}": { policy: "grant" },
+  "DELETE /api/events/{id}": { policy: "owner" },
+  "POST /api/events/{id}/pin": { policy: "owner" },
+  "GET /api/events/{id}/recordings": { policy: "grant" },
+  "GET /api/recordings": { policy: "user" },
+  "GET /api/recordings/stats": { policy: "user" },
+  "GET /api/recordings/{id}": { policy: "grant" },
 };
 
 /** Policies that touch a device or camera: each principal gets a fresh fixture (some routes change it). */
@@ -185,7 +196,12 @@ function fillPath(path: string, fx: DeviceFixture | null, users: MatrixUsers): s
     if (name === "userId") return users.viewer.id;
     if (name === "code") return fx?.openPairingId ?? "x";
     if (name === "key") return "notificationsEnabled";
-    if (name === "id" && fx) return path.startsWith("/api/devices") ? fx.device.id : fx.cameraId;
+    if (name === "id" && fx) {
+      if (path.startsWith("/api/devices")) return fx.device.id;
+      if (path.startsWith("/api/events")) return fx.eventId;
+      if (path.startsWith("/api/recordings")) return fx.recordingId;
+      return fx.cameraId;
+    }
     // Routes about users, tickets and keys: an id that exists (a user) or a made-up one.
     return path.startsWith("/api/admin/users") ? users.stranger.id : "matrixNoSuchId";
   });
