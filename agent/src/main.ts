@@ -8,6 +8,7 @@ import { startupSummary } from "./camera/startup-summary.js";
 import { CloudApi } from "./cloud/cloud-api.js";
 import { CommandHandler } from "./cloud/command-handler.js";
 import { MqttLink } from "./cloud/mqtt-link.js";
+import { OutboxSender } from "./cloud/outbox-sender.js";
 import { PairingManager } from "./cloud/pairing-manager.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
@@ -19,6 +20,7 @@ import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
 import { openAgentStore } from "./store/agent-store.js";
+import { OutboxRepo, OutboxWriter } from "./store/outbox-repo.js";
 import { agentRepos } from "./store/repos.js";
 
 export interface StartAgentOptions {
@@ -51,7 +53,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const identity = await loadOrCreateDeviceIdentity(config.stateDir);
   log.info({ deviceId: identity.deviceId }, "device identity loaded");
   const store = await openAgentStore(config.stateDir, { log: moduleLogger(log, "store") });
-  const repos = agentRepos(store.db);
+  // With the cloud off nothing leaves the device, so no outbox rows are written at all.
+  const outbox = config.cloud.enabled ? new OutboxWriter({ log: moduleLogger(log, "outbox") }) : undefined;
+  const repos = agentRepos(store.db, Date.now, { ...(outbox && { outbox }) });
   const storageLog = moduleLogger(log, "storage");
 
   // Retention: first, so a disk found full at boot is handled before capture adds to it.
@@ -110,17 +114,24 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   // nothing leaves the device then.
   if (cloudApi) {
     const commands = new CommandHandler({ control: cameras, log: moduleLogger(log, "commands") });
-    modules.push(
-      new MqttLink({
-        url: config.cloud.mqttUrl,
-        identity,
-        api: cloudApi,
-        control: cameras,
-        commands,
-        agentVersion: version,
-        log: moduleLogger(log, "cloud"),
-      }),
-    );
+    const link = new MqttLink({
+      url: config.cloud.mqttUrl,
+      identity,
+      api: cloudApi,
+      control: cameras,
+      commands,
+      agentVersion: version,
+      log: moduleLogger(log, "cloud"),
+    });
+    // After the link, so it stops first and can wait for acknowledgements still in flight.
+    const sender = new OutboxSender({
+      link,
+      repo: new OutboxRepo(store.db),
+      ...(outbox && { writer: outbox }),
+      deviceId: identity.deviceId,
+      log: moduleLogger(log, "outbox"),
+    });
+    modules.push(link, sender);
   }
   const runner = new ModuleRunner({ modules, log: moduleLogger(log, "lifecycle") });
   await runner.start();

@@ -16,6 +16,7 @@ import { deviceRoutes } from "./devices/device-routes.js";
 import { docsRoutes } from "./docs/docs-routes.js";
 import { EventIngest, eventsModule } from "./events/events-module.js";
 import { createApp } from "./http/create-app.js";
+import { mediaRoutes } from "./media/media-module.js";
 import { pairingRoutes } from "./pairing/pairing-routes.js";
 import { heartbeatRoutes } from "./presence/heartbeat-routes.js";
 import { Presence } from "./presence/presence.js";
@@ -134,6 +135,8 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
         eventsModule({ ctx, ingest }),
+        // Every device uploads to the embedded store until storage providers arrive.
+        mediaRoutes({ ctx, ingest, storageFor: () => fsStorage }),
         fsMediaRoutes(fsStorage, moduleLogger(log, "storage")),
         pairPageRoutes(),
         docsRoutes(),

@@ -7,6 +7,7 @@ export * from "./api/api-keys.js";
 export * from "./api/commands.js";
 export * from "./api/devices.js";
 export * from "./api/events.js";
+export * from "./api/media.js";
 export * from "./api/pairing.js";
 export * from "./api/settings.js";
 export * from "./api/storage.js";

@@ -50,14 +50,18 @@ export async function recoverAfterCrash(o: RecoveryOptions): Promise<RecoveryRep
 
   const missing: string[] = [];
   for (const r of await o.recordings.files()) if (!(await exists(r.filePath))) missing.push(r.id);
-  const removed = await o.recordings.removeMany(missing, (r) => ({
-    kind: "recording-file-missing",
-    cameraId: r.cameraId,
-    eventId: r.eventId,
-    recordingId: r.id,
-    message: "a clip's file was missing at start; its recording was removed",
-    data: { filePath: r.filePath, sizeBytes: r.sizeBytes, startedAt: r.startedAt },
-  }));
+  const removed = await o.recordings.removeMany(
+    missing,
+    (r) => ({
+      kind: "recording-file-missing",
+      cameraId: r.cameraId,
+      eventId: r.eventId,
+      recordingId: r.id,
+      message: "a clip's file was missing at start; its recording was removed",
+      data: { filePath: r.filePath, sizeBytes: r.sizeBytes, startedAt: r.startedAt },
+    }),
+    "file-missing",
+  );
   report.missingFiles = removed.map((r) => r.filePath);
   if (removed.length)
     o.log.warn({ files: report.missingFiles }, "recordings whose file is missing were removed");

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { newId } from "./ids.js";
+import { eventFact, type OutboxWriter } from "./outbox-repo.js";
 import { insertRecordings, type NewRecordingInput, type StoredRecording } from "./recordings-repo.js";
 import type { AgentDatabase, EventRow, EventType } from "./schema.js";
 import { insertWarnings, type NewWarningInput } from "./warnings-repo.js";
@@ -99,41 +100,57 @@ function parseMetadata(text: string): EventMetadata {
   }
 }
 
-/** The `events` table. Every write that must survive together is one transaction. */
+/**
+ * The `events` table. Every write that must survive together is one transaction; with an outbox
+ * (cloud enabled) that transaction also queues the facts the cloud must learn: `event.started`,
+ * `event.updated` (one waiting per event at most), `event.ended` with each clip's `recording.ready`.
+ */
 export class EventsRepo {
   readonly #db: Kysely<AgentDatabase>;
   readonly #now: () => number;
+  readonly #outbox: OutboxWriter | undefined;
 
-  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now) {
+  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now, opts: { outbox?: OutboxWriter } = {}) {
     this.#db = db;
     this.#now = now;
+    this.#outbox = opts.outbox;
   }
 
   /** Record an event that has just started (`ended_at` null until {@link finish}). */
   async insert(input: NewEventInput): Promise<StoredEvent> {
-    const row = await this.#db
-      .insertInto("events")
-      .values({
-        id: input.id ?? newId(),
-        camera_id: input.cameraId,
-        type: input.type,
-        started_at: Math.round(input.startedAt),
-        score: input.score ?? 0,
-        metadata: JSON.stringify(input.metadata ?? {}),
-        created_at: this.#now(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toEvent(row);
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("events")
+        .values({
+          id: input.id ?? newId(),
+          camera_id: input.cameraId,
+          type: input.type,
+          started_at: Math.round(input.startedAt),
+          score: input.score ?? 0,
+          metadata: JSON.stringify(input.metadata ?? {}),
+          created_at: this.#now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const event = toEvent(row);
+      await this.#outbox?.write(trx, [eventFact("event.started", event)]);
+      return event;
+    });
   }
 
   /** Progress of an open event (peak score, boxes). */
   async update(id: string, fields: { score: number; metadata: EventMetadata }): Promise<void> {
-    await this.#db
-      .updateTable("events")
-      .set({ score: fields.score, metadata: JSON.stringify(fields.metadata) })
-      .where("id", "=", id)
-      .execute();
+    await this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("events")
+        .set({ score: fields.score, metadata: JSON.stringify(fields.metadata) })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      // An ended event's progress is old news: its `event.ended` says more.
+      if (row && row.ended_at === null)
+        await this.#outbox?.replaceUpdate(trx, eventFact("event.updated", toEvent(row)));
+    });
   }
 
   /**
@@ -171,9 +188,15 @@ export class EventsRepo {
         .onConflict((oc) => oc.column("id").doUpdateSet(set))
         .returningAll()
         .executeTakeFirstOrThrow();
-      const recs = await insertRecordings(trx, event.id, event.cameraId, recordings, now);
-      await insertWarnings(trx, warnings, now);
-      return { event: toEvent(row), recordings: recs };
+      const ended = toEvent(row);
+      if (this.#outbox) {
+        // The end carries everything an update would: a waiting update is superseded.
+        await this.#outbox.dropPending(trx, event.id, "event.updated");
+        await this.#outbox.write(trx, [eventFact("event.ended", ended)]);
+      }
+      const recs = await insertRecordings(trx, event.id, event.cameraId, recordings, now, this.#outbox);
+      await insertWarnings(trx, warnings, now, this.#outbox);
+      return { event: ended, recordings: recs };
     });
   }
 

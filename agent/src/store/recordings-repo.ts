@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { ClipInfo } from "../retention/clip-index.js";
 import { newId } from "./ids.js";
+import { clipDeletedFact, type OutboxWriter, recordingReadyFact } from "./outbox-repo.js";
 import type { AgentDatabase, RecordingRow, UploadState } from "./schema.js";
 import { insertWarnings, type NewWarningInput } from "./warnings-repo.js";
 
@@ -63,13 +64,17 @@ export function toRecording(r: RecordingRow): StoredRecording {
   };
 }
 
-/** Insert an event's recordings with the caller's connection (inside its transaction). */
+/**
+ * Insert an event's recordings with the caller's connection (inside its transaction); with
+ * `outbox`, each clip's `recording.ready` is queued in the same transaction, in index order.
+ */
 export async function insertRecordings(
   db: Db,
   eventId: string | null,
   cameraId: string,
   recordings: readonly NewRecordingInput[],
   now: number,
+  outbox?: OutboxWriter,
 ): Promise<StoredRecording[]> {
   if (recordings.length === 0) return [];
   const rows = await db
@@ -91,7 +96,20 @@ export async function insertRecordings(
     )
     .returningAll()
     .execute();
-  return rows.map(toRecording).sort((a, b) => a.index - b.index);
+  const stored = rows.map(toRecording).sort((a, b) => a.index - b.index);
+  if (outbox) await outbox.write(db, stored.map(recordingReadyFact));
+  return stored;
+}
+
+/**
+ * Why a clip went, for `clip.deleted`: the caller's reason, else the one its warning carries
+ * (retention puts it in `data.reason`), else what the warning says happened.
+ */
+function deletionReason(explicit: string | undefined, warning: NewWarningInput | undefined): string {
+  if (explicit) return explicit;
+  const fromData = warning?.data?.reason;
+  if (typeof fromData === "string" && fromData) return fromData;
+  return warning?.kind === "recording-file-missing" ? "file-missing" : "deleted";
 }
 
 /**
@@ -103,10 +121,13 @@ export async function insertRecordings(
 export class RecordingsRepo {
   readonly #db: Kysely<AgentDatabase>;
   readonly #now: () => number;
+  readonly #outbox: OutboxWriter | undefined;
 
-  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now) {
+  /** With `opts.outbox` (cloud enabled) deletions are queued as `clip.deleted` with them. */
+  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now, opts: { outbox?: OutboxWriter } = {}) {
     this.#db = db;
     this.#now = now;
+    this.#outbox = opts.outbox;
   }
 
   async get(id: string): Promise<StoredRecording | undefined> {
@@ -201,11 +222,14 @@ export class RecordingsRepo {
 
   /**
    * Forget clips whose files are gone, in one transaction: delete the rows (clearing the event's
-   * thumbnail when it went with them) and record `warning` for each. Returns the rows removed.
+   * thumbnail when it went with them) and record `warning` for each; with the outbox, queue the
+   * warnings the cloud must learn (`retention.warning`) and a `clip.deleted` per clip, whose reason
+   * is `reason`, else the warning's. Returns the rows removed.
    */
   async removeMany(
     ids: readonly string[],
     warning: (r: StoredRecording) => NewWarningInput | undefined,
+    reason?: string,
   ): Promise<StoredRecording[]> {
     if (ids.length === 0) return [];
     return this.#db.transaction().execute(async (trx) => {
@@ -222,8 +246,13 @@ export class RecordingsRepo {
           .where("id", "in", firstOf)
           .execute();
       }
-      const warnings = rows.map(warning).filter((w): w is NewWarningInput => w !== undefined);
-      await insertWarnings(trx, warnings, this.#now());
+      const perRow = rows.map((r) => ({ r, w: warning(r) }));
+      const warnings = perRow.map((p) => p.w).filter((w): w is NewWarningInput => w !== undefined);
+      await insertWarnings(trx, warnings, this.#now(), this.#outbox);
+      await this.#outbox?.write(
+        trx,
+        perRow.map((p) => clipDeletedFact(p.r, deletionReason(reason, p.w))),
+      );
       return rows;
     });
   }

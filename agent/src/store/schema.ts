@@ -87,6 +87,12 @@ export interface OutboxTable {
   attempts: Generated<number>;
   next_attempt_at: EpochMs;
   delivered_at: EpochMs | null;
+  /** The event or recording the row is about (migration 0004): `event.updated` rows coalesce on it. */
+  subject_id: string | null;
+  /** Set aside, never to be sent: the body no longer fits its schema (migration 0004). */
+  dead_at: EpochMs | null;
+  /** Why the row is dead, or the last delivery error. */
+  error: string | null;
 }
 
 /** Viewer access cached from the cloud, so LAN access keeps working offline. */

@@ -18,23 +18,26 @@ export class StoreClipIndex implements ClipIndex {
   }
 
   async remove(id: string, reason: string, uploaded: boolean): Promise<void> {
-    await this.#recordings.removeMany([id], (r) =>
-      uploaded
-        ? undefined
-        : {
-            kind: "clip-deleted-not-uploaded",
-            cameraId: r.cameraId,
-            eventId: r.eventId,
-            recordingId: r.id,
-            message: `clip deleted (${reason}) before it was uploaded: the only copy is lost`,
-            data: {
-              reason,
-              filePath: r.filePath,
-              sizeBytes: r.sizeBytes,
-              startedAt: r.startedAt,
-              endedAt: r.endedAt,
+    await this.#recordings.removeMany(
+      [id],
+      (r) =>
+        uploaded
+          ? undefined
+          : {
+              kind: "clip-deleted-not-uploaded",
+              cameraId: r.cameraId,
+              eventId: r.eventId,
+              recordingId: r.id,
+              message: `clip deleted (${reason}) before it was uploaded: the only copy is lost`,
+              data: {
+                reason,
+                filePath: r.filePath,
+                sizeBytes: r.sizeBytes,
+                startedAt: r.startedAt,
+                endedAt: r.endedAt,
+              },
             },
-          },
+      reason,
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { newId } from "./ids.js";
+import type { OutboxFact, OutboxWriter } from "./outbox-repo.js";
 import type { AgentDatabase, WarningKind } from "./schema.js";
 
 /** A warning to record; see {@link WarningKind}. */
@@ -25,11 +26,31 @@ export interface StoredWarning {
 
 type Db = Kysely<AgentDatabase> | Transaction<AgentDatabase>;
 
-/** Insert warnings with the caller's connection: inside its transaction when it passes one. */
+/**
+ * The outbox fact of a warning the cloud must learn: a clip deleted before it was uploaded is a
+ * `retention.warning` (the only copy is gone). Other warnings stay local.
+ */
+function warningFact(w: NewWarningInput): OutboxFact<"retention.warning"> | undefined {
+  if (w.kind !== "clip-deleted-not-uploaded" || !w.recordingId) return undefined;
+  const reason = typeof w.data?.reason === "string" && w.data.reason ? w.data.reason : "retention";
+  const size = Number(w.data?.sizeBytes);
+  return {
+    type: "retention.warning",
+    cameraId: w.cameraId ?? null,
+    subjectId: w.recordingId,
+    body: { recordingId: w.recordingId, reason, sizeBytes: Number.isFinite(size) ? size : 0 },
+  };
+}
+
+/**
+ * Insert warnings with the caller's connection: inside its transaction when it passes one. With
+ * `outbox`, the warnings the cloud must learn are queued in the same transaction.
+ */
 export async function insertWarnings(
   db: Db,
   warnings: readonly NewWarningInput[],
   now: number,
+  outbox?: OutboxWriter,
 ): Promise<void> {
   if (warnings.length === 0) return;
   await db
@@ -47,20 +68,30 @@ export async function insertWarnings(
       })),
     )
     .execute();
+  if (outbox)
+    await outbox.write(
+      db,
+      warnings.map(warningFact).filter((f) => f !== undefined),
+    );
 }
 
 /** The `warnings` table (migration 0002). */
 export class WarningsRepo {
   readonly #db: Kysely<AgentDatabase>;
   readonly #now: () => number;
+  readonly #outbox: OutboxWriter | undefined;
 
-  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now) {
+  /** With `opts.outbox` (cloud enabled) the warnings the cloud must learn are queued with them. */
+  constructor(db: Kysely<AgentDatabase>, now: () => number = Date.now, opts: { outbox?: OutboxWriter } = {}) {
     this.#db = db;
     this.#now = now;
+    this.#outbox = opts.outbox;
   }
 
   add(warning: NewWarningInput): Promise<void> {
-    return insertWarnings(this.#db, [warning], this.#now());
+    const outbox = this.#outbox;
+    if (!outbox) return insertWarnings(this.#db, [warning], this.#now());
+    return this.#db.transaction().execute((trx) => insertWarnings(trx, [warning], this.#now(), outbox));
   }
 
   /** Newest first. */

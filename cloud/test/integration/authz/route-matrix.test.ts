@@ -186,6 +186,10 @@ const ROUTES: Record<string, Row> = {
   "GET /api/recordings": { policy: "user" },
   "GET /api/recordings/stats": { policy: "user" },
   "GET /api/recordings/{id}": { policy: "grant" },
+  "POST /api/media/presign": { policy: "device" },
+  "POST /api/media/complete": { policy: "device" },
+  // Owner and viewer get 409 here (the fixture's clip was never uploaded): through the gate.
+  "GET /api/clips/{id}/presign-get": { policy: "grant" },
 };
 
 /** Policies that touch a device or camera: each principal gets a fresh fixture (some routes change it). */
@@ -199,7 +203,7 @@ function fillPath(path: string, fx: DeviceFixture | null, users: MatrixUsers): s
     if (name === "id" && fx) {
       if (path.startsWith("/api/devices")) return fx.device.id;
       if (path.startsWith("/api/events")) return fx.eventId;
-      if (path.startsWith("/api/recordings")) return fx.recordingId;
+      if (path.startsWith("/api/recordings") || path.startsWith("/api/clips")) return fx.recordingId;
       return fx.cameraId;
     }
     // Routes about users, tickets and keys: an id that exists (a user) or a made-up one.
