@@ -63,7 +63,8 @@ export interface RunningCloud {
 
 /**
  * The composition root: the only place real implementations are constructed. Start order is
- * database → migrations → HTTP; stop runs in reverse.
+ * database → migrations → services → MQTT broker (presence, relay and event ingest subscribe to
+ * it) → HTTP; stop runs in reverse.
  */
 export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud> {
   const { config, log } = opts;
