@@ -10,6 +10,7 @@ import { CommandHandler } from "./cloud/command-handler.js";
 import { MqttLink } from "./cloud/mqtt-link.js";
 import { OutboxSender } from "./cloud/outbox-sender.js";
 import { PairingManager } from "./cloud/pairing-manager.js";
+import { Uploader } from "./cloud/uploader.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
 import { rejectAllTokens } from "./http/auth-gate.js";
@@ -131,7 +132,13 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       deviceId: identity.deviceId,
       log: moduleLogger(log, "outbox"),
     });
-    modules.push(link, sender);
+    // Clips go to the cloud's storage once it knows them (the sender delivers recording.ready).
+    const uploader = new Uploader({
+      api: cloudApi,
+      recordings: repos.recordings,
+      log: moduleLogger(log, "upload"),
+    });
+    modules.push(link, sender, uploader);
   }
   const runner = new ModuleRunner({ modules, log: moduleLogger(log, "lifecycle") });
   await runner.start();

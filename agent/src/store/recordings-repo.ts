@@ -34,6 +34,11 @@ export interface StoredRecording {
   createdAt: number;
 }
 
+/** A clip waiting for upload, with its event's thumbnail file when it is the event's first clip. */
+export interface UploadCandidate extends StoredRecording {
+  thumbnailPath: string | null;
+}
+
 export interface RecordingListQuery {
   cameraId?: string;
   eventId?: string;
@@ -182,6 +187,34 @@ export class RecordingsRepo {
       .set({ upload_state: "uploaded", uploaded_at: at })
       .where("id", "=", id)
       .execute();
+  }
+
+  /**
+   * The upload queue, oldest first: `pending` clips and `uploading` ones a crash left behind, with
+   * their event's thumbnail (first clip only). `onlyEvents` leaves out clips without an event.
+   */
+  async uploadQueue(opts: { onlyEvents?: boolean; limit?: number } = {}): Promise<UploadCandidate[]> {
+    let query = this.#db
+      .selectFrom("recordings as r")
+      .leftJoin("events as e", "e.id", "r.event_id")
+      .selectAll("r")
+      .select("e.thumbnail_path")
+      .where("r.upload_state", "in", ["pending", "uploading"]);
+    if (opts.onlyEvents) query = query.where("r.event_id", "is not", null);
+    const rows = await query
+      .orderBy("r.started_at")
+      .orderBy("r.idx")
+      .limit(opts.limit ?? 100)
+      .execute();
+    return rows.map((r) => ({
+      ...toRecording(r),
+      thumbnailPath: r.idx === 0 ? r.thumbnail_path : null,
+    }));
+  }
+
+  /** Set a clip's upload state (not `uploaded`: that is {@link markUploaded}, which stamps the time). */
+  async markUploadState(id: string, state: Exclude<UploadState, "uploaded">): Promise<void> {
+    await this.#db.updateTable("recordings").set({ upload_state: state }).where("id", "=", id).execute();
   }
 
   /**
