@@ -107,8 +107,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   });
 
   // Start order; stop is the reverse (the LAN server closes before the cameras, the cameras end
-  // their events and write the last clips before the guard and the database go). Uploader and
-  // cloud link join this list.
+  // their events and write the last clips before the guard and the database go).
   const modules: AgentModule[] = [storageGuard, cameras, controlServer, lanServer];
   // The cloud link goes last: it reports the cameras' state, so they start first; on stop it
   // publishes "offline (shutdown)" before the cameras go. Not built at all when the cloud is off:
@@ -136,6 +135,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const uploader = new Uploader({
       api: cloudApi,
       recordings: repos.recordings,
+      concurrency: config.cloud.upload.concurrency,
+      bytesPerSecond: config.cloud.upload.maxBytesPerSecond,
       log: moduleLogger(log, "upload"),
     });
     modules.push(link, sender, uploader);

@@ -93,6 +93,18 @@ export const agentConfigSchema = z
           .regex(/^(mqtts?|wss?):\/\//, "must start with mqtt://, mqtts://, ws:// or wss://")
           .default("mqtt://127.0.0.1:1883")
           .describe("Cloud MQTT broker URL."),
+        upload: z
+          .strictObject({
+            concurrency: z.number().int().min(1).max(8).default(1).describe("Clips uploaded at once."),
+            maxBytesPerSecond: z
+              .number()
+              .int()
+              .min(0)
+              .default(0)
+              .describe("Bandwidth cap for uploads on metered links, bytes/s; 0 = no cap."),
+          })
+          .prefault({})
+          .describe("Clip upload."),
       })
       .prefault({})
       .describe("Connection to the homecam cloud."),
