@@ -1,5 +1,5 @@
 import { ApiError } from "@homecam/shared";
-import type { RateLimiter, RateRule } from "../security/rate-limit.js";
+import { type RateLimiter, type RateRule, type TakenSlots, takeAll } from "../security/rate-limit.js";
 
 // Attempt limits of the account endpoints, checked BEFORE any password hash or code comparison:
 // each scrypt costs ~0.4 s of CPU, so unchecked login attempts are a denial of service as much as a
@@ -42,10 +42,7 @@ export class RateLimitedError extends ApiError {
   }
 }
 
-/** Slots taken by {@link AuthLimits.take}; `refund()` when the attempt succeeded. */
-export interface TakenSlots {
-  refund(): Promise<void>;
-}
+export type { TakenSlots } from "../security/rate-limit.js";
 
 export class AuthLimits {
   constructor(
@@ -55,20 +52,10 @@ export class AuthLimits {
 
   /** Take one slot of every `[limit, key]`, or none: throws RateLimitedError when one is full. */
   async take(checks: ReadonlyArray<readonly [AuthLimitName, string]>): Promise<TakenSlots> {
-    const taken: Array<readonly [string, RateRule]> = [];
-    const refund = async () => {
-      for (const [key, rule] of taken) await this.limiter.refund(key, rule);
-    };
-    for (const [name, value] of checks) {
-      const key = `${name}:${value}`;
-      const rule = this.rules[name];
-      const decision = await this.limiter.take(key, rule);
-      if (!decision.allowed) {
-        await refund();
-        throw new RateLimitedError(Math.ceil(decision.retryAfterMs / 1000));
-      }
-      taken.push([key, rule]);
-    }
-    return { refund };
+    return takeAll(
+      this.limiter,
+      checks.map(([name, value]) => [`${name}:${value}`, this.rules[name]] as const),
+      (retryAfterMs) => new RateLimitedError(Math.ceil(retryAfterMs / 1000)),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { RateLimitedError } from "../accounts/auth-limits.js";
-import type { RateLimiter, RateRule } from "../security/rate-limit.js";
+import { type RateLimiter, type RateRule, type TakenSlots, takeAll } from "../security/rate-limit.js";
 
 // Rate limits of pairing. A typed PIN (no pairing id) is a guess among the 10^6 PINs of every live
 // session at once, so it is limited per account, per client IP and over the whole deployment: an
@@ -32,9 +32,7 @@ export function pairingLimitKey(name: PairingLimitName, value: string): string {
 }
 
 /** Slots taken by {@link PairingLimits.take}; `refund()` when the attempt turned out legitimate. */
-export interface PairingSlots {
-  refund(): Promise<void>;
-}
+export type PairingSlots = TakenSlots;
 
 /** Applies {@link DEFAULT_PAIRING_LIMITS} (or injected rules) through a {@link RateLimiter}. */
 export class PairingLimits {
@@ -48,20 +46,10 @@ export class PairingLimits {
    * delay for `Retry-After`) when one is full, after giving back the slots already taken.
    */
   async take(checks: ReadonlyArray<readonly [PairingLimitName, string]>): Promise<PairingSlots> {
-    const taken: Array<readonly [string, RateRule]> = [];
-    const refund = async () => {
-      for (const [key, rule] of taken) await this.limiter.refund(key, rule);
-    };
-    for (const [name, value] of checks) {
-      const key = pairingLimitKey(name, value);
-      const rule = this.rules[name];
-      const decision = await this.limiter.take(key, rule);
-      if (!decision.allowed) {
-        await refund();
-        throw new RateLimitedError(Math.ceil(decision.retryAfterMs / 1000));
-      }
-      taken.push([key, rule]);
-    }
-    return { refund };
+    return takeAll(
+      this.limiter,
+      checks.map(([name, value]) => [pairingLimitKey(name, value), this.rules[name]] as const),
+      (retryAfterMs) => new RateLimitedError(Math.ceil(retryAfterMs / 1000)),
+    );
   }
 }

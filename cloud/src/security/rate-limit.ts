@@ -83,3 +83,32 @@ export class MemoryRateLimiter implements RateLimiter {
     }
   }
 }
+
+/** Slots taken by {@link takeAll}; `refund()` when the attempt turned out legitimate. */
+export interface TakenSlots {
+  refund(): Promise<void>;
+}
+
+/**
+ * Take one slot of every `[key, rule]`, or none: when one is full, the slots already taken are
+ * given back and `refused(retryAfterMs)` is thrown.
+ */
+export async function takeAll(
+  limiter: RateLimiter,
+  checks: ReadonlyArray<readonly [string, RateRule]>,
+  refused: (retryAfterMs: number) => Error,
+): Promise<TakenSlots> {
+  const taken: Array<readonly [string, RateRule]> = [];
+  const refund = async () => {
+    for (const [key, rule] of taken) await limiter.refund(key, rule);
+  };
+  for (const [key, rule] of checks) {
+    const decision = await limiter.take(key, rule);
+    if (!decision.allowed) {
+      await refund();
+      throw refused(decision.retryAfterMs);
+    }
+    taken.push([key, rule]);
+  }
+  return { refund };
+}
