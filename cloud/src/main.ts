@@ -30,6 +30,7 @@ import { RequestLogWriter } from "./request-log/request-log-writer.js";
 import { systemClock } from "./security/clock.js";
 import { settingsRoutes } from "./settings/settings-routes.js";
 import { SettingsStore } from "./settings/settings-store.js";
+import { createStorage } from "./storage/create-storage.js";
 import { createFsDriver } from "./storage/fs-driver.js";
 import { fsMediaRoutes } from "./storage/fs-media-routes.js";
 import { ticketRoutes } from "./tickets/ticket-routes.js";
@@ -115,6 +116,14 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     // The embedded storage: always mounted, so clips written here stay readable whatever
     // provider a user chooses later.
     const fsStorage = await createFsDriver({ stateDir: config.stateDir, publicUrl: config.http.publicUrl });
+    const defaultStorage =
+      config.storage.driver === "fs"
+        ? fsStorage
+        : await createStorage(config.storage, {
+            stateDir: config.stateDir,
+            publicUrl: config.http.publicUrl,
+            log: moduleLogger(log, "storage"),
+          });
     const viewers = hub;
     const app = createApp({
       config,
@@ -136,8 +145,8 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
         eventsModule({ ctx, ingest }),
-        // Every device uploads to the embedded store until storage providers arrive.
-        mediaRoutes({ ctx, ingest, storageFor: () => fsStorage }),
+        // Every device uploads to the configured store until storage providers arrive.
+        mediaRoutes({ ctx, ingest, storageFor: () => defaultStorage }),
         fsMediaRoutes(fsStorage, moduleLogger(log, "storage")),
         pairPageRoutes(),
         docsRoutes(),

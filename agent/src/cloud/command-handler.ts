@@ -110,6 +110,10 @@ export class CommandHandler extends EventEmitter<HandlerEvents> {
         const camera = validated(cameraConfigSchema, command.args.camera, "camera");
         return control.addCamera(camera);
       }
+      case "event.delete":
+        return Promise.reject(
+          new ApiError("E_NOT_IMPLEMENTED", "event.delete is not supported by this agent yet"),
+        );
       case "grants.revoked":
         this.emit("grantsRevoked", { userId: command.args.userId });
         return Promise.resolve({ userId: command.args.userId });

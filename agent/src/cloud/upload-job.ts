@@ -68,6 +68,7 @@ async function uploadObject(
       sizeBytes,
     }),
   );
+  if (presigned.mode !== "single") throw new Error("multipart uploads are not supported yet");
   await putFile(presigned, filePath, {
     sizeBytes,
     bytesPerSecond: deps.bytesPerSecond,

@@ -28,7 +28,7 @@ export interface PutFileOptions {
  * the presign's headers and its `Content-Length`. Resolves when the storage answered 2xx.
  */
 export async function putFile(
-  presigned: Pick<MediaPresignResult, "url" | "method" | "headers">,
+  presigned: Pick<Extract<MediaPresignResult, { mode: "single" }>, "url" | "method" | "headers">,
   filePath: string,
   opts: PutFileOptions,
 ): Promise<void> {

@@ -50,7 +50,7 @@ export function uploadRoutes(deps: MediaDeps): ApiModule {
           contentLength: body.sizeBytes,
           expiresInS: UPLOAD_URL_TTL_S,
         });
-        return { objectKey, ...put };
+        return { mode: "single" as const, objectKey, ...put };
       },
     );
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storageConfigSchema } from "../api/storage.js";
 import { logSectionSchema, portSchema } from "./common.js";
 
 /** The cloud's configuration file (YAML). Secrets belong in the systemd credentials directory. */
@@ -147,6 +148,11 @@ export const cloudConfigSchema = z
       })
       .prefault({})
       .describe("Accounts and tokens."),
+    storage: storageConfigSchema
+      .default({ driver: "fs" })
+      .describe(
+        "Where devices' clips go unless an admin's default provider or the owner's own bucket says otherwise: the embedded fs store or any S3-compatible service.",
+      ),
     mail: z
       .strictObject({
         smtpUrl: z

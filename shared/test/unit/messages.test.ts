@@ -267,6 +267,7 @@ describe("encodeMessage", () => {
       "disarm",
       "camera.restart",
       "camera.add",
+      "event.delete",
       "grants.revoked",
     ]);
   });

@@ -53,6 +53,12 @@ export const commandBodySchema = z.discriminatedUnion("name", [
     args: z.object({ camera: cameraConfigSchema }),
   }),
   z.object({
+    name: z.literal("event.delete"),
+    // An owner deleted the event in the cloud: the agent removes its local clips and thumbnail
+    // (as `clip.deleted` facts with reason `owner`) and forgets the event.
+    args: z.object({ eventId: entityIdSchema.describe("The agent's event id.") }),
+  }),
+  z.object({
     name: z.literal("grants.revoked"),
     // The agent drops live sessions and LAN tokens of this user.
     args: z.object({ userId: entityIdSchema }),
