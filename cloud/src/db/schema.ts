@@ -12,6 +12,9 @@
 //   true/false on one dialect and 0/1 on the other. Convert at the store edge with portable.ts.
 // - Text is `text` (no varchar lengths: limits belong in the zod schemas at the API edge).
 
+import type { NotificationsTable, PushSubscriptionsTable } from "./schema-notifications.js";
+import type { MediaUploadsTable, StorageProvidersTable, UserProvidersTable } from "./schema-storage.js";
+
 /** Milliseconds since the Unix epoch, stored in a `bigint` column. */
 export type EpochMs = number;
 
@@ -242,6 +245,8 @@ export interface EventsTable {
   /** The latest detection boxes, JSON array of `{x, y, w, h}`. */
   boxes_json: string;
   thumbnail_key: string | null;
+  /** Provider the thumbnail was written to (null = the deployment's configured store). */
+  thumbnail_provider_id: string | null;
   is_pinned: Flag;
   acknowledged: Flag;
   created_at: EpochMs;
@@ -267,6 +272,8 @@ export interface RecordingsTable {
   format: "mp4";
   sha256: string | null;
   object_key: string | null;
+  /** Provider the clip was written to (null = the deployment's configured store). */
+  provider_id: string | null;
   uploaded_at: EpochMs | null;
   local_deleted_at: EpochMs | null;
   created_at: EpochMs;
@@ -299,4 +306,9 @@ export interface CloudDatabase {
   events: EventsTable;
   recordings: RecordingsTable;
   ingested_messages: IngestedMessagesTable;
+  notifications: NotificationsTable;
+  push_subscriptions: PushSubscriptionsTable;
+  storage_providers: StorageProvidersTable;
+  user_providers: UserProvidersTable;
+  media_uploads: MediaUploadsTable;
 }

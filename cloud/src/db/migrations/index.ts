@@ -5,6 +5,8 @@ import * as m0003 from "./0003-settings-keys-logs-tickets.js";
 import * as m0004 from "./0004-devices.js";
 import * as m0005 from "./0005-rendezvous.js";
 import * as m0006 from "./0006-events.js";
+import * as m0007 from "./0007-notifications.js";
+import * as m0008 from "./0008-storage-providers.js";
 
 /**
  * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
@@ -18,6 +20,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0004-devices": m0004,
   "0005-rendezvous": m0005,
   "0006-events": m0006,
+  "0007-notifications": m0007,
+  "0008-storage-providers": m0008,
 };
 
 /** kysely's migration provider over {@link MIGRATIONS}. */
