@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 
 // The demo runs the built programs (dist/), as `npm start` does after set-up; `npm test` builds first.
@@ -112,6 +113,18 @@ describe("npm start demo", () => {
           },
         );
         expect(out).toContain("account flow: all checks passed");
+        // The README's evidence walk-through: pair, wait for an uploaded clip, download and probe it.
+        // Asynchronous: the wait for a clip is long enough for the demo's output pipe to fill
+        // while a synchronous call blocked this process from reading it.
+        const { stdout: clips } = await promisify(execFile)(
+          "bash",
+          ["scripts/demo-clips.sh", `http://127.0.0.1:${ports.cloud}`, dir, fresh.pin],
+          { cwd: root, env, encoding: "utf8" },
+        );
+        expect(clips).toContain("evidence flow: all checks passed");
+        const probed = /clip: .+ \((\d+) bytes, ([\d.]+) s\)/.exec(clips);
+        expect(Number(probed?.[1])).toBeGreaterThan(10_000);
+        expect(Number(probed?.[2])).toBeGreaterThan(5);
       }
       child.kill("SIGINT");
       const [code] = await exited;
@@ -119,5 +132,5 @@ describe("npm start demo", () => {
       expect(demoProcesses()).toEqual([]);
     }
     expect(readFileSync(join(dir, "agent.yaml"), "utf8")).toContain("type: test");
-  }, 120_000);
+  }, 300_000);
 });
