@@ -14,12 +14,19 @@ import { deviceAuthenticator } from "./devices/device-authenticator.js";
 import { DeviceRegistry } from "./devices/device-registry.js";
 import { deviceRoutes } from "./devices/device-routes.js";
 import { docsRoutes } from "./docs/docs-routes.js";
+import { EventDeletion } from "./events/event-deletion.js";
 import { EventIngest, eventsModule } from "./events/events-module.js";
 import { createApp } from "./http/create-app.js";
 import { mediaRoutes } from "./media/media-module.js";
+import {
+  loadOrCreateVapidKeys,
+  type NotificationsModule,
+  notificationsModule,
+} from "./notifications/notifications-module.js";
 import { pairingRoutes } from "./pairing/pairing-routes.js";
 import { heartbeatRoutes } from "./presence/heartbeat-routes.js";
 import { Presence } from "./presence/presence.js";
+import { createProviders, type Providers } from "./providers/providers-module.js";
 import { CommandRelay } from "./relay/command-relay.js";
 import { commandRoutes } from "./relay/command-routes.js";
 import type { RendezvousContext } from "./rendezvous/context.js";
@@ -86,6 +93,9 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   let presence: Presence | undefined;
   let relay: CommandRelay | undefined;
   let ingest: EventIngest | undefined;
+  let notifications: NotificationsModule | undefined;
+  let providers: Providers | undefined;
+  let deletion: EventDeletion | undefined;
   try {
     await migrateToLatest(db, dbLog);
     const keys = new ApiKeyService({ db: db.db, log: moduleLogger(log, "api-keys") });
@@ -113,6 +123,14 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     presence = new Presence({ ctx, push: hub, sharedBus: Boolean(config.redis.url) });
     relay = new CommandRelay({ config, log: moduleLogger(log, "relay"), clock: systemClock, presence });
     ingest = new EventIngest({ ctx });
+    notifications = notificationsModule({
+      ctx,
+      push: hub,
+      mailer: accounts.mailer,
+      presence,
+      ingest,
+      vapidKeys: await loadOrCreateVapidKeys(config.stateDir),
+    });
     // The embedded storage: always mounted, so clips written here stay readable whatever
     // provider a user chooses later.
     const fsStorage = await createFsDriver({ stateDir: config.stateDir, publicUrl: config.http.publicUrl });
@@ -124,6 +142,22 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
             publicUrl: config.http.publicUrl,
             log: moduleLogger(log, "storage"),
           });
+    // Where each upload goes and where each stored object is read from: the owner's own bucket,
+    // the admin's default provider, or the deployment's configured store.
+    providers = await createProviders({
+      db: db.db,
+      stateDir: config.stateDir,
+      defaultStorage,
+      fsStorage,
+      clock: systemClock,
+      log,
+    });
+    deletion = new EventDeletion({
+      ctx,
+      signals: ingest.signals,
+      storage: providers.resolver,
+      commander: relay,
+    });
     const viewers = hub;
     const app = createApp({
       config,
@@ -145,8 +179,9 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
         eventsModule({ ctx, ingest }),
-        // Every device uploads to the configured store until storage providers arrive.
-        mediaRoutes({ ctx, ingest, storageFor: () => defaultStorage }),
+        notifications.apiModule,
+        providers.apiModule,
+        mediaRoutes({ ctx, ingest, storage: providers.resolver }),
         fsMediaRoutes(fsStorage, moduleLogger(log, "storage")),
         pairPageRoutes(),
         docsRoutes(),
@@ -156,18 +191,23 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     await presence.start(broker);
     await relay.start(broker);
     await ingest.start(broker);
+    notifications.start();
+    await deletion.start(broker);
     writer.start();
     server.on("request", app);
     hub.attach(server);
     await listen(server, config.http.port, config.http.host);
   } catch (err) {
     await hub?.close();
+    await deletion?.close();
     await relay?.close();
     await ingest?.close();
     await presence?.close();
+    await notifications?.close();
     await broker?.close();
     await requestLog?.stop();
     await accounts?.close();
+    await providers?.close();
     await db.close();
     throw err;
   }
@@ -184,12 +224,15 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         // Open viewer sockets would keep server.close() waiting: close them first.
         await hub?.close();
         await closeServer(server, opts.stopGraceMs ?? 5000);
+        await deletion?.close();
         await relay?.close();
         await ingest?.close();
         await presence?.close();
+        await notifications?.close();
         await broker?.close();
         await requestLog?.stop();
         await accounts?.close();
+        await providers?.close();
         await db.close();
       })();
       return stopping;

@@ -16,6 +16,11 @@ export interface NotificationsTable {
   device_id: string | null;
   camera_id: string | null;
   event_id: string | null;
+  /**
+   * Makes a notification exactly-once per recipient when set (`clip:<deviceId>:<agentRecordingId>`
+   * for a lost clip, `motion:<eventId>`): unique with user_id; null for the rest.
+   */
+  dedupe_key: string | null;
   is_read: Flag;
   read_at: EpochMs | null;
   created_at: EpochMs;

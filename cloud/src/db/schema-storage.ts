@@ -45,3 +45,27 @@ export interface MediaUploadsTable {
   upload_id: string | null;
   created_at: EpochMs;
 }
+
+export interface EventDeletionsTable {
+  /** The deleted (soft-deleted) event. */
+  event_id: string;
+  device_id: string;
+  /** The agent's id of the event, as `event.delete` names it. */
+  agent_event_id: string;
+  requested_at: EpochMs;
+  /** Its clips and thumbnail were removed from storage (and their keys cleared). */
+  purged_at: EpochMs | null;
+  /** The agent answered `event.delete`. */
+  agent_told_at: EpochMs | null;
+  attempts: number;
+  last_error: string | null;
+}
+
+/**
+ * Tables of migration 0008 that `CloudDatabase` (schema.ts) does not list yet; code reaches them
+ * through `db.withTables<StorageExtraTables>()` until it does.
+ */
+// A type alias, not an interface: kysely's withTables wants an index-signature-compatible type.
+export type StorageExtraTables = {
+  event_deletions: EventDeletionsTable;
+};

@@ -44,7 +44,9 @@ export function downloadRoutes(deps: MediaDeps): ApiModule {
           throw new ApiError("E_CONFLICT", "clip not uploaded yet");
         }
         const camera = await cameraRef(db, recording.camera_id);
-        const get = await deps.storageFor(recording.device_id).presignGet(recording.object_key, {
+        // Read from where the clip was written, whatever the owner's provider is now.
+        const storage = await deps.storage.forObject(recording.provider_id);
+        const get = await storage.presignGet(recording.object_key, {
           expiresInS: DOWNLOAD_URL_TTL_S,
           downloadName: clipDownloadName(camera?.name ?? recording.camera_id, recording.started_at),
         });

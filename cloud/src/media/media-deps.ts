@@ -1,15 +1,15 @@
 import type { EventIngest } from "../events/event-ingest.js";
+import type { StorageResolver } from "../providers/provider-resolver.js";
 import type { RendezvousContext } from "../rendezvous/context.js";
-import type { StorageDriver } from "../storage/storage-driver.js";
 
 /** What the media routes are built from. */
 export interface MediaDeps {
   ctx: RendezvousContext;
   /**
-   * The store a device's objects go to (and are read from). One embedded fs driver for every
-   * device today; per-owner providers plug in here later.
+   * Where a device's uploads go (its owner's bucket, the admin's default provider or the
+   * deployment's store) and where an existing object is read from (the provider it was written to).
    */
-  storageFor: (deviceId: string) => StorageDriver;
+  storage: StorageResolver;
   /** Applies the `upload.done` fact a completed upload amounts to (the MQTT path's twin). */
   ingest: Pick<EventIngest, "apply">;
 }

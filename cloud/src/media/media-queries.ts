@@ -12,7 +12,8 @@ export interface DeviceRecording {
 /**
  * The recording the calling device announced (`recording.ready`) under `agentRecordingId`, or a
  * 404: a device presigns and confirms only its own indexed recordings, and another device's
- * recording looks exactly like one that does not exist.
+ * recording looks exactly like one that does not exist. So does a recording of an event its owner
+ * deleted: its objects are being removed, nothing more is uploaded for it.
  */
 export async function requireDeviceRecording(
   db: Kysely<CloudDatabase>,
@@ -22,13 +23,14 @@ export async function requireDeviceRecording(
   const row = await db
     .selectFrom("recordings")
     .innerJoin("cameras", "cameras.id", "recordings.camera_id")
+    .leftJoin("events", "events.id", "recordings.event_id")
     .selectAll("recordings")
-    .select("cameras.local_id as camera_local_id")
+    .select(["cameras.local_id as camera_local_id", "events.deleted_at as event_deleted_at"])
     .where("recordings.device_id", "=", deviceId)
     .where("recordings.agent_recording_id", "=", agentRecordingId)
     .executeTakeFirst();
-  if (!row) throw new ApiError("E_NOT_FOUND", "no such recording");
-  const { camera_local_id, ...recording } = row;
+  if (!row || row.event_deleted_at !== null) throw new ApiError("E_NOT_FOUND", "no such recording");
+  const { camera_local_id, event_deleted_at: _deleted, ...recording } = row;
   return {
     recording,
     keyParts: {

@@ -6,6 +6,9 @@ import type { RendezvousContext, ViewerPush } from "../rendezvous/context.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { PresenceStore } from "./presence-store.js";
 
+/** Told once per online → offline transition of a device seen online by this instance. */
+export type OfflineListener = (deviceId: string) => void;
+
 /** What presence needs from the broker. */
 export type PresenceBroker = Pick<RunningBroker, "subscribe" | "onDeviceConnection">;
 
@@ -44,6 +47,9 @@ export class Presence {
   private readonly reported = new Map<string, "online" | "offline">();
   /** What was last pushed per device, so the will after a dropped connection is not pushed twice. */
   private readonly lastPushed = new Map<string, string>();
+  /** The last status pushed per device, to tell an online → offline transition (notifications). */
+  private readonly lastStatus = new Map<string, "online" | "offline">();
+  private readonly offlineListeners = new Set<OfflineListener>();
   private readonly stops: Array<() => unknown> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -102,6 +108,14 @@ export class Presence {
     const swept = silent.filter((id) => !this.isOnline(id));
     await Promise.all(swept.map((id) => this.enqueueOffline(id)));
     return swept;
+  }
+
+  /** Be told when a device goes from online to offline (once per transition); returns the remover. */
+  onOffline(listener: OfflineListener): () => void {
+    this.offlineListeners.add(listener);
+    return () => {
+      this.offlineListeners.delete(listener);
+    };
   }
 
   /** Resolves when every message received so far has been written and pushed (tests). */
@@ -169,11 +183,25 @@ export class Presence {
   private async pushStatus(deviceId: string): Promise<void> {
     const event = await this.store.statusEvent(deviceId, this.now());
     if (!event) return;
+    this.noticeTransition(deviceId, event.status);
     const key = JSON.stringify([event.status, event.cameras]);
     if (this.lastPushed.get(deviceId) === key) return;
     this.lastPushed.set(deviceId, key);
     const users = await grantedUserIds(this.deps.ctx.db, deviceId);
     if (users.length > 0) this.deps.push.toUsers(users, event);
+  }
+
+  private noticeTransition(deviceId: string, status: "online" | "offline"): void {
+    const before = this.lastStatus.get(deviceId);
+    this.lastStatus.set(deviceId, status);
+    if (status !== "offline" || before !== "online") return;
+    for (const listener of this.offlineListeners) {
+      try {
+        listener(deviceId);
+      } catch (err) {
+        this.log.error({ err, deviceId }, "offline listener failed");
+      }
+    }
   }
 
   /** Push a telemetry sample, with the agent's camera ids replaced by the cloud's. */

@@ -84,10 +84,13 @@ export class ViewerHub implements ViewerPush {
     try {
       if (event.type === "grant.added") this.track(event.userId, event.deviceId, true);
       for (const userId of new Set(userIds)) {
-        // Events go to grant holders: their sessions now know the device — or forget it.
-        const gone =
-          event.type === "device.removed" || (event.type === "grant.revoked" && event.userId === userId);
-        this.track(userId, event.deviceId, !gone);
+        // Device events go to grant holders: their sessions now know the device — or forget it.
+        // A notification belongs to its user and says nothing about what the session may see.
+        if (event.type !== "notification.created") {
+          const gone =
+            event.type === "device.removed" || (event.type === "grant.revoked" && event.userId === userId);
+          this.track(userId, event.deviceId, !gone);
+        }
         for (const session of this.byUser.get(userId) ?? []) session.push(event);
       }
     } catch (err) {

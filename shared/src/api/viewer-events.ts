@@ -2,9 +2,11 @@ import { z } from "zod";
 import { cameraStatusSchema, entityIdSchema, reasonSchema } from "../mqtt/bodies/common.js";
 import { deviceTelemetryBodySchema } from "../mqtt/bodies/device.js";
 import { deviceIdSchema } from "../mqtt/topics.js";
+import { notificationViewSchema } from "./notifications.js";
 
-// What the cloud pushes to a signed-in viewer over `/api/ws`. Every event names the device it is
-// about; a viewer only receives events of devices it holds a grant on.
+// What the cloud pushes to a signed-in viewer over `/api/ws`. Every device event names the device
+// it is about; a viewer only receives events of devices it holds a grant on. `notification.created`
+// is about the user, not a device: it goes to the notification's recipient only.
 
 const deviceEvent = { deviceId: deviceIdSchema, at: z.int().nonnegative().describe("ms since the epoch") };
 
@@ -33,6 +35,11 @@ export const viewerEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("grant.revoked"), ...deviceEvent, userId: entityIdSchema }),
   z.object({ type: z.literal("device.removed"), ...deviceEvent }),
+  z.object({
+    type: z.literal("notification.created"),
+    at: z.int().nonnegative().describe("ms since the epoch"),
+    notification: notificationViewSchema,
+  }),
 ]);
 
 /** A viewer push event. */

@@ -95,6 +95,16 @@ export const agentConfigSchema = z
           .describe("Cloud MQTT broker URL."),
         upload: z
           .strictObject({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe(
+                "Upload clips and thumbnails to cloud storage; false = local-only clips (events still sync).",
+              ),
+            onlyEvents: z
+              .boolean()
+              .default(true)
+              .describe("Upload only clips of an event; false also uploads clips not tied to one."),
             concurrency: z.number().int().min(1).max(8).default(1).describe("Clips uploaded at once."),
             maxBytesPerSecond: z
               .number()

@@ -165,6 +165,43 @@ export const cloudConfigSchema = z
       })
       .prefault({})
       .describe("Outgoing e-mail."),
+    notifications: z
+      .strictObject({
+        motionCooldownS: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(60)
+          .describe(
+            "After a motion notification, no other one for the same user and camera for this many seconds.",
+          ),
+        webPush: z
+          .strictObject({
+            subject: z
+              .string()
+              .regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://")
+              .default("mailto:admin@homecam.local")
+              .describe("VAPID contact (mailto: or https:) push services may use to reach the operator."),
+            allowInsecureLocalEndpoints: z
+              .boolean()
+              .default(false)
+              .describe(
+                "Accept http:// push endpoints on 127.0.0.1, ::1 and localhost (tests, local push emulators). Leave off in production: real push services are https.",
+              ),
+            timeoutMs: z
+              .number()
+              .int()
+              .min(500)
+              .max(60_000)
+              .default(10_000)
+              .describe("How long one delivery to a push service may take."),
+          })
+          .prefault({})
+          .describe("Web Push (VAPID keys are created once in <stateDir>/vapid-keys.json)."),
+      })
+      .prefault({})
+      .describe("Notifications: motion cooldown and Web Push."),
     log: logSectionSchema.prefault({}),
   })
   .describe("homecam cloud configuration.");
