@@ -7,10 +7,11 @@ import type { CameraControl } from "./camera/control.js";
 import { startupSummary } from "./camera/startup-summary.js";
 import { CloudApi } from "./cloud/cloud-api.js";
 import { CommandHandler } from "./cloud/command-handler.js";
+import { EventDeletion } from "./cloud/event-deletion.js";
 import { MqttLink } from "./cloud/mqtt-link.js";
 import { OutboxSender } from "./cloud/outbox-sender.js";
 import { PairingManager } from "./cloud/pairing-manager.js";
-import { Uploader } from "./cloud/uploader.js";
+import { createUploader } from "./cloud/upload-setup.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
 import { rejectAllTokens } from "./http/auth-gate.js";
@@ -21,6 +22,7 @@ import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
 import { openAgentStore } from "./store/agent-store.js";
+import { MultipartUploadsRepo } from "./store/multipart-uploads-repo.js";
 import { OutboxRepo, OutboxWriter } from "./store/outbox-repo.js";
 import { agentRepos } from "./store/repos.js";
 
@@ -113,7 +115,22 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   // publishes "offline (shutdown)" before the cameras go. Not built at all when the cloud is off:
   // nothing leaves the device then.
   if (cloudApi) {
-    const commands = new CommandHandler({ control: cameras, log: moduleLogger(log, "commands") });
+    // Clips go to the cloud's storage once it knows them (the sender delivers recording.ready);
+    // none with `cloud.upload.enabled: false` (local-only clips, events still sync).
+    const uploader = createUploader(config.cloud.upload, {
+      api: cloudApi,
+      recordings: repos.recordings,
+      multipart: new MultipartUploadsRepo(store.db),
+      log: moduleLogger(log, "upload"),
+    });
+    const commandLog = moduleLogger(log, "commands");
+    const events = new EventDeletion({
+      events: repos.events,
+      recordings: repos.recordings,
+      ...(uploader && { cancelUploads: (ids: readonly string[]) => uploader.cancel(ids) }),
+      log: commandLog,
+    });
+    const commands = new CommandHandler({ control: cameras, log: commandLog, events });
     const link = new MqttLink({
       url: config.cloud.mqttUrl,
       identity,
@@ -131,15 +148,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       deviceId: identity.deviceId,
       log: moduleLogger(log, "outbox"),
     });
-    // Clips go to the cloud's storage once it knows them (the sender delivers recording.ready).
-    const uploader = new Uploader({
-      api: cloudApi,
-      recordings: repos.recordings,
-      concurrency: config.cloud.upload.concurrency,
-      bytesPerSecond: config.cloud.upload.maxBytesPerSecond,
-      log: moduleLogger(log, "upload"),
-    });
-    modules.push(link, sender, uploader);
+    modules.push(link, sender, ...(uploader ? [uploader] : []));
   }
   const runner = new ModuleRunner({ modules, log: moduleLogger(log, "lifecycle") });
   await runner.start();

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import type { CameraRuntimeControl } from "../camera/control.js";
 import { createPtzController, type PtzController } from "../onvif/ptz.js";
 import { commandFailure, wireMessage } from "./command-errors.js";
+import type { EventDeletion } from "./event-deletion.js";
 import { fitJpeg } from "./jpeg-fit.js";
 import { RequestCache, type RequestCacheOptions } from "./request-cache.js";
 
@@ -26,6 +27,8 @@ export interface CommandHandlerOptions {
   /** Default: a controller over `control.ptzTarget`. */
   ptz?: PtzController;
   ffmpegPath?: string;
+  /** Deletes an event's local clips for `event.delete` (absent: the command is not implemented). */
+  events?: Pick<EventDeletion, "delete">;
   /** De-duplication of request ids (default: answers kept 10 min, at most 500). */
   cache?: RequestCacheOptions;
 }
@@ -111,9 +114,10 @@ export class CommandHandler extends EventEmitter<HandlerEvents> {
         return control.addCamera(camera);
       }
       case "event.delete":
-        return Promise.reject(
-          new ApiError("E_NOT_IMPLEMENTED", "event.delete is not supported by this agent yet"),
-        );
+        if (!this.#o.events) {
+          return Promise.reject(new ApiError("E_NOT_IMPLEMENTED", "event.delete is not supported here"));
+        }
+        return this.#o.events.delete(command.args.eventId);
       case "grants.revoked":
         this.emit("grantsRevoked", { userId: command.args.userId });
         return Promise.resolve({ userId: command.args.userId });

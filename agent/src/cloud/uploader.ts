@@ -1,5 +1,6 @@
 import type { Logger } from "@homecam/shared/node";
 import type { AgentModule } from "../module.js";
+import { MemoryMultipartState, type MultipartStateStore } from "../store/multipart-uploads-repo.js";
 import type { RecordingsRepo, UploadCandidate } from "../store/recordings-repo.js";
 import type { CloudApi } from "./cloud-api.js";
 import { reconnectDelay } from "./reconnect-backoff.js";
@@ -9,11 +10,18 @@ export interface UploaderOptions {
   api: Pick<CloudApi, "call">;
   recordings: Pick<RecordingsRepo, "uploadQueue" | "markUploadState" | "markUploaded">;
   log: Pick<Logger, "info" | "warn" | "debug">;
+  /**
+   * Multipart uploads in progress (the agent's SQLite, so a restart resumes them). Default: kept in
+   * memory only, i.e. an upload interrupted by a restart starts over.
+   */
+  multipart?: MultipartStateStore;
+  /** First wait before a failed part is tried again within an attempt (default 500 ms). */
+  partRetryMs?: number;
   /** Clips uploaded at once (default 1: a Pi's uplink is the bottleneck). */
   concurrency?: number;
   /** Bandwidth cap in bytes/s, 0 = none (default). */
   bytesPerSecond?: number;
-  /** Upload only clips of an event (default true; every clip has one today). */
+  /** Upload only clips of an event (default true); false also uploads clips without one. */
   onlyEvents?: boolean;
   /** How often the queue is looked at without a {@link Uploader.kick} (default 5 s). */
   pollMs?: number;
@@ -49,6 +57,11 @@ export class Uploader implements AgentModule {
   readonly #now: () => number;
   readonly #retry = new Map<string, RetryState>();
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Per-upload abort, so one clip's upload can be cancelled (its event was deleted). */
+  readonly #cancels = new Map<string, AbortController>();
+  readonly #multipart: MultipartStateStore;
+  /** Cancelled recordings, never started again (their rows are about to go). */
+  readonly #dropped = new Set<string>();
   #abort = new AbortController();
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -56,6 +69,7 @@ export class Uploader implements AgentModule {
   constructor(opts: UploaderOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
+    this.#multipart = opts.multipart ?? new MemoryMultipartState();
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -69,6 +83,22 @@ export class Uploader implements AgentModule {
     this.#wake?.();
     await this.#loop;
     await Promise.allSettled(this.#inFlight.values());
+  }
+
+  /**
+   * Abort the uploads of these recordings now, if any is running (their clips are being deleted);
+   * resolves once they have stopped, so no PUT reads a file after this.
+   */
+  async cancel(recordingIds: readonly string[]): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const id of recordingIds) {
+      this.#dropped.add(id);
+      this.#cancels.get(id)?.abort(new Error("upload cancelled: the clip is being deleted"));
+      const job = this.#inFlight.get(id);
+      if (job) running.push(job);
+      this.#retry.delete(id);
+    }
+    await Promise.allSettled(running);
   }
 
   /** Look at the queue now (a new clip was written). */
@@ -131,14 +161,23 @@ export class Uploader implements AgentModule {
       // The whole queue is here: forget retry state of clips that left it (deleted by retention).
       const queued = new Set(queue.map((r) => r.id));
       for (const id of this.#retry.keys()) if (!queued.has(id)) this.#retry.delete(id);
+      for (const id of this.#dropped) if (!queued.has(id)) this.#dropped.delete(id);
     }
     const now = this.#now();
     const due = queue
-      .filter((r) => !this.#inFlight.has(r.id) && (this.#retry.get(r.id)?.notBefore ?? 0) <= now)
+      .filter(
+        (r) =>
+          !this.#inFlight.has(r.id) &&
+          !this.#dropped.has(r.id) &&
+          (this.#retry.get(r.id)?.notBefore ?? 0) <= now,
+      )
       .slice(0, free);
     return due.map((r) => {
-      const job = this.#upload(r).finally(() => {
+      const cancel = new AbortController();
+      this.#cancels.set(r.id, cancel);
+      const job = this.#upload(r, AbortSignal.any([this.#abort.signal, cancel.signal])).finally(() => {
         this.#inFlight.delete(r.id);
+        this.#cancels.delete(r.id);
         // A slot is free: the next clip need not wait for the poll.
         this.#wake?.();
       });
@@ -147,7 +186,7 @@ export class Uploader implements AgentModule {
     });
   }
 
-  async #upload(r: UploadCandidate): Promise<void> {
+  async #upload(r: UploadCandidate, signal: AbortSignal): Promise<void> {
     const { recordings, log } = this.#opts;
     const state = this.#retry.get(r.id) ?? { failures: 0, notBefore: 0, clipDone: false };
     let outcome: UploadOutcome;
@@ -166,14 +205,16 @@ export class Uploader implements AgentModule {
         {
           api: this.#opts.api,
           bytesPerSecond: this.#opts.bytesPerSecond ?? 0,
-          signal: this.#abort.signal,
+          signal,
+          multipart: this.#multipart,
+          ...(this.#opts.partRetryMs !== undefined && { partRetryMs: this.#opts.partRetryMs }),
           ...(this.#opts.fetch && { fetch: this.#opts.fetch }),
           onThumbnailSkipped: (why) => log.warn({ recordingId: r.id, eventId: r.eventId }, why),
         },
       );
     } catch (err) {
       await recordings.markUploadState(r.id, "pending").catch(() => undefined);
-      if (this.#abort.signal.aborted) return;
+      if (signal.aborted) return;
       state.failures++;
       const delay = reconnectDelay(
         state.failures - 1,

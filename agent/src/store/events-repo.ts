@@ -205,6 +205,16 @@ export class EventsRepo {
     return row && toEvent(row);
   }
 
+  /**
+   * Forget an event (its owner deleted it). Its clips should be removed first (their facts go with
+   * them); any left lose their link (`ON DELETE SET NULL`). Queues nothing: the cloud asked for it.
+   * Returns whether there was such an event.
+   */
+  async remove(id: string): Promise<boolean> {
+    const res = await this.#db.deleteFrom("events").where("id", "=", id).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
   /** Newest first. */
   async list(q: EventListQuery = {}): Promise<StoredEvent[]> {
     let query = this.#db.selectFrom("events").selectAll();

@@ -24,7 +24,7 @@ describe("openAgentStore", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("creates <stateDir>/homecam.db with every table of migrations 0001 to 0003", async () => {
+  it("creates <stateDir>/homecam.db with every table of migrations 0001 to 0005", async () => {
     const store = await openStore();
     expect(store.file).toBe(join(dir, DB_FILE_NAME));
     const tables = (await store.db.introspection.getTables()).map((t) => t.name).sort();
@@ -34,6 +34,8 @@ describe("openAgentStore", () => {
       "events",
       "grants",
       "kv",
+      "multipart_parts",
+      "multipart_uploads",
       "outbox",
       "recordings",
       "settings",

@@ -3,6 +3,7 @@ import * as m0001 from "./0001-initial.js";
 import * as m0002 from "./0002-warnings.js";
 import * as m0003 from "./0003-camera-runtime.js";
 import * as m0004 from "./0004-outbox-delivery.js";
+import * as m0005 from "./0005-multipart-uploads.js";
 
 // Listed by hand, not globbed from the directory: the agent also ships as a single executable
 // (Node SEA), where there is no migrations folder to read, and a stray file can never sneak in.
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0002-warnings": m0002,
   "0003-camera-runtime": m0003,
   "0004-outbox-delivery": m0004,
+  "0005-multipart-uploads": m0005,
 };
 
 /** The agent's migrations, for kysely's `Migrator`. */
