@@ -1,6 +1,7 @@
 import type { ApiModule } from "../http/create-app.js";
 import { downloadRoutes } from "./download-routes.js";
 import type { MediaDeps } from "./media-deps.js";
+import { thumbnailRoutes } from "./thumbnail-routes.js";
 import { uploadRoutes } from "./upload-routes.js";
 
 export { DOWNLOAD_URL_TTL_S, type MediaDeps, UPLOAD_URL_TTL_S } from "./media-deps.js";
@@ -13,8 +14,10 @@ export { DOWNLOAD_URL_TTL_S, type MediaDeps, UPLOAD_URL_TTL_S } from "./media-de
 export function mediaRoutes(deps: MediaDeps): ApiModule {
   const upload = uploadRoutes(deps);
   const download = downloadRoutes(deps);
+  const thumbnails = thumbnailRoutes(deps);
   return (registry, router) => {
     upload(registry, router);
     download(registry, router);
+    thumbnails(registry, router);
   };
 }

@@ -201,6 +201,7 @@ const ROUTES: Record<string, Row> = {
   "DELETE /api/events/{id}": { policy: "owner" },
   "POST /api/events/{id}/pin": { policy: "owner" },
   "GET /api/events/{id}/recordings": { policy: "grant" },
+  "GET /api/events/{id}/thumbnail": { policy: "grant" },
   "GET /api/recordings": { policy: "user" },
   "GET /api/recordings/stats": { policy: "user" },
   "GET /api/recordings/{id}": { policy: "grant" },

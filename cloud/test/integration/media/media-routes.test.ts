@@ -290,6 +290,11 @@ describe.each(TEST_DIALECTS)("media routes (%s)", (dialect) => {
       eventId: "ev-d1",
     });
     const jpeg = patternBytes(2048);
+    const events0 = await call(m.app.url, "GET", "/api/events", { auth: m.app.bearer(owner) });
+    const eventId = (events0.body.data.events as Array<{ id: string }>)[0]?.id;
+    const thumbPath = `/api/events/${eventId}/thumbnail`;
+    const early = await call(m.app.url, "GET", thumbPath, { auth: m.app.bearer(owner) });
+    expect(early.status).toBe(409);
     const key = await upload(device, "rec-d1", jpeg, "thumbnail");
     expect(key).toBe(`devices/${device.id}/porch/2030-05-17/rec-d1.jpg`);
     const done = await complete(device, {
@@ -302,6 +307,15 @@ describe.each(TEST_DIALECTS)("media routes (%s)", (dialect) => {
     const events = await call(m.app.url, "GET", "/api/events", { auth: m.app.bearer(owner) });
     const event = (events.body.data.events as Array<{ thumbnailKey: string | null }>)[0];
     expect(event?.thumbnailKey).toBe(key);
+    // The viewer's way to the picture: a short-lived URL for exactly those bytes, for grant holders.
+    const thumb = await call(m.app.url, "GET", thumbPath, { auth: m.app.bearer(owner) });
+    expect(thumb.status).toBe(200);
+    const got = await fetch(thumb.body.data.url);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(jpeg)).toBe(true);
+    const stranger = await m.app.createUser();
+    const refused = await call(m.app.url, "GET", thumbPath, { auth: m.app.bearer(stranger) });
+    expect(refused.status).toBe(404);
     // The clip itself is still not uploaded.
     expect((await recordingOf(device.id, "rec-d1")).uploaded_at).toBeNull();
   });
