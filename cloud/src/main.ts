@@ -151,6 +151,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
       fsStorage,
       clock: systemClock,
       log,
+      allowPrivateUserEndpoints: config.userStorage.allowPrivateEndpoints,
     });
     deletion = new EventDeletion({
       ctx,

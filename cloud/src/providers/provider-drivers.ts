@@ -34,6 +34,9 @@ export interface ProviderDriversDeps {
 export type ClosableDriver = StorageDriver & { close?: () => void };
 
 /** Builds provider drivers; credentials are opened here and passed to the SDK only. */
+/** How long a settings test upload may take before the settings are refused. */
+const PROVE_TIMEOUT_MS = 15_000;
+
 export class ProviderDrivers {
   constructor(private readonly deps: ProviderDriversDeps) {}
 
@@ -96,12 +99,21 @@ export class ProviderDrivers {
   async prove(connection: S3Connection): Promise<void> {
     // One attempt: a settings test answers at once instead of retrying a dead endpoint.
     const driver = this.s3(connection, 1);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await driver.putTest();
+      // A black-holed endpoint would hold the user's request for minutes.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new ApiError("E_STORAGE_ERROR", "no answer in 15 s")),
+          PROVE_TIMEOUT_MS,
+        );
+      });
+      await Promise.race([driver.putTest(), timeout]);
     } catch (err) {
       const reason = err instanceof ApiError ? err.message : "storage test failed";
       throw new ApiError("E_VALIDATION", `the storage did not accept a test upload: ${reason}`);
     } finally {
+      clearTimeout(timer);
       driver.close();
     }
   }

@@ -12,6 +12,7 @@ import { toFlag } from "../db/portable.js";
 import type { StorageProvidersTable } from "../db/schema-storage.js";
 import type { Clock } from "../security/clock.js";
 import type { CredentialSealer } from "./credential-sealer.js";
+import { assertUserEndpoint, type Resolve } from "./endpoint-guard.js";
 import type { ProviderDrivers, S3Connection } from "./provider-drivers.js";
 import {
   allProviders,
@@ -34,6 +35,8 @@ export interface ProviderServiceDeps {
   log: Logger;
   /** Called after a provider changed or went away (drops its cached driver). */
   invalidate(providerId: string): void;
+  /** How users' own endpoints are checked (private addresses refused unless allowed). */
+  userEndpoints?: { allowPrivate: boolean; resolve?: Resolve };
 }
 
 const newId = () => randomBytes(12).toString("base64url");
@@ -176,6 +179,9 @@ export class ProviderService {
   /** Set the user's own bucket, proven by a test upload first. Replaces an earlier one. */
   async setOwn(userId: string, body: UserProviderPutBody): Promise<UserProviderView> {
     const connection = s3Of(body);
+    if (connection.endpoint !== null) {
+      await assertUserEndpoint(connection.endpoint, this.deps.userEndpoints ?? { allowPrivate: false });
+    }
     await this.deps.drivers.prove(connection);
     const now = this.deps.clock.now();
     const id = newId();

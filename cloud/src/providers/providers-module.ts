@@ -23,6 +23,8 @@ export interface CreateProvidersDeps {
   log: Logger;
   /** Environment holding CREDENTIALS_DIRECTORY; process.env unless told. */
   env?: NodeJS.ProcessEnv;
+  /** Accept users' own buckets on private addresses (config `userStorage.allowPrivateEndpoints`). */
+  allowPrivateUserEndpoints?: boolean;
 }
 
 /** Storage providers, put together: the resolver (media, event clean-up) and the HTTP routes. */
@@ -53,6 +55,7 @@ export function buildProviders(
     clock: deps.clock,
     log,
     invalidate: (id) => resolver.invalidate(id),
+    userEndpoints: { allowPrivate: deps.allowPrivateUserEndpoints ?? false },
   });
   const admin = adminProviderRoutes(service);
   const user = userProviderRoutes(service);

@@ -153,6 +153,17 @@ export const cloudConfigSchema = z
       .describe(
         "Where devices' clips go unless an admin's default provider or the owner's own bucket says otherwise: the embedded fs store or any S3-compatible service.",
       ),
+    userStorage: z
+      .strictObject({
+        allowPrivateEndpoints: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Accept users' own buckets on private, loopback or link-local addresses. Off: a user could otherwise make the cloud send requests into its own network.",
+          ),
+      })
+      .prefault({})
+      .describe("Users' own buckets (bring your own storage)."),
     mail: z
       .strictObject({
         smtpUrl: z

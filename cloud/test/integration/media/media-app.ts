@@ -39,6 +39,8 @@ export interface MediaAppOptions {
   relay?: boolean;
   /** CREDENTIALS_DIRECTORY and friends for the credentials key (default: none, a state-dir key). */
   env?: NodeJS.ProcessEnv;
+  /** Users' buckets on private addresses (default true: the tests' s3rver listens on 127.0.0.1). */
+  allowPrivateUserEndpoints?: boolean;
 }
 
 export interface MediaApp {
@@ -103,6 +105,7 @@ export async function startMediaApp(database: TestDatabase, opts: MediaAppOption
         fsStorage: fsLate,
         clock: ctx.clock,
         log: ctx.log,
+        allowPrivateUserEndpoints: opts.allowPrivateUserEndpoints ?? true,
       });
       if (opts.relay) {
         presence = new Presence({ ctx, push: { toUsers() {}, revoked() {} }, sweepIntervalMs: 0 });
