@@ -1,4 +1,4 @@
-import type { NotificationPriority, NotificationType, NotificationView } from "@homecam/shared";
+import type { NotificationType, NotificationView } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
 import type { Kysely } from "kysely";
 import type { CloudDatabase } from "../db/schema.js";
@@ -6,25 +6,14 @@ import type { Mailer } from "../mail/mailer.js";
 import type { ViewerPush } from "../rendezvous/context.js";
 import type { Clock } from "../security/clock.js";
 import { notificationMail } from "./notification-mail.js";
-import { NotificationStore } from "./notification-store.js";
+import { type NewNotification, NotificationStore } from "./notification-store.js";
 import { notificationView, webPushPayload } from "./notification-views.js";
 import type { PushSubscriptionStore } from "./push-subscription-store.js";
 import { type DeliveryPrefs, deliveryPrefs } from "./recipients.js";
 import type { WebPushSender } from "./web-push-sender.js";
 
 /** What a notification says; the same for every recipient. */
-export interface NotificationInput {
-  type: NotificationType;
-  priority: NotificationPriority;
-  title: string;
-  message: string;
-  metadata?: NotificationView["metadata"] | undefined;
-  deviceId?: string | null | undefined;
-  cameraId?: string | null | undefined;
-  eventId?: string | null | undefined;
-  /** At most one notification per recipient with this key (see NotificationsTable.dedupe_key). */
-  dedupeKey?: string | undefined;
-}
+export type NotificationInput = Omit<NewNotification, "userId">;
 
 export interface NotificationServiceDeps {
   db: Kysely<CloudDatabase>;
