@@ -147,6 +147,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       ...(outbox && { writer: outbox }),
       deviceId: identity.deviceId,
       log: moduleLogger(log, "outbox"),
+      onDelivered: (row) => {
+        if (row.type === "recording.ready" && row.subject_id) uploader?.known(row.subject_id);
+      },
     });
     modules.push(link, sender, ...(uploader ? [uploader] : []));
   }

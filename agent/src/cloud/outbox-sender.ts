@@ -37,6 +37,8 @@ export interface OutboxSenderOptions {
   keepMs?: number;
   /** How often old rows are pruned (default 1 h). */
   pruneEveryMs?: number;
+  /** Told of every row the broker acknowledged (e.g. the uploader waits for `recording.ready`). */
+  onDelivered?: (row: Pick<OutboxRow, "type" | "subject_id">) => void;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 5 * 60_000, jitter: 0.5 };
@@ -169,7 +171,10 @@ export class OutboxSender implements AgentModule {
         async (acked) => {
           // An acknowledgement is true even from a connection since lost; after stop the row is
           // simply sent again at the next start.
-          if (acked && (this.#running || current())) await repo.markDelivered(row.seq, this.#now());
+          if (acked && (this.#running || current())) {
+            await repo.markDelivered(row.seq, this.#now());
+            this.#o.onDelivered?.(row);
+          }
         },
         async (err: unknown) => {
           // Lost with its connection: resent on reconnect, not a failure of the row.

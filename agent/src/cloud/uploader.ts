@@ -44,6 +44,8 @@ interface RetryState {
   notBefore: number;
   /** The clip is confirmed; only its thumbnail failed. */
   clipDone: boolean;
+  /** Waiting for the cloud to learn the recording (not a failure): ends at {@link Uploader.known}. */
+  awaitingCloud?: boolean;
 }
 
 /**
@@ -104,6 +106,19 @@ export class Uploader implements AgentModule {
   /** Look at the queue now (a new clip was written). */
   kick(): void {
     this.#wake?.();
+  }
+
+  /**
+   * The cloud now knows this recording (its `recording.ready` was acknowledged): upload it at once
+   * instead of at the end of the unknown-recording wait — after an outage that is every clip.
+   */
+  known(recordingId: string): void {
+    const state = this.#retry.get(recordingId);
+    if (state?.awaitingCloud) {
+      state.awaitingCloud = false;
+      state.notBefore = 0;
+      this.kick();
+    }
   }
 
   /**
@@ -245,6 +260,7 @@ export class Uploader implements AgentModule {
         // Not a failure: the outbox has not delivered `recording.ready` yet. No back-off growth.
         await recordings.markUploadState(r.id, "pending");
         state.notBefore = this.#now() + (this.#opts.unknownRetryMs ?? 30_000);
+        state.awaitingCloud = true;
         this.#retry.set(r.id, state);
         log.debug({ recordingId: r.id }, "cloud does not know the recording yet");
         return;

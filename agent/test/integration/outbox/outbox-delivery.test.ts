@@ -53,8 +53,11 @@ describe("outbox delivery over the real broker", () => {
   let s: OutboxStore;
   let proxy: Awaited<ReturnType<typeof gate>>;
   const stops: (() => Promise<void>)[] = [];
+  /** Types of the rows the sender announced as delivered (onDelivered), in this test. */
+  let delivered: string[] = [];
 
   beforeEach(async () => {
+    delivered = [];
     cloud = await startTestCloud(capturingLogger().log);
     dir = await tempDir("outbox-delivery");
     s = await openOutboxStore(dir.path);
@@ -89,6 +92,7 @@ describe("outbox delivery over the real broker", () => {
       deviceId: identity.deviceId,
       log: captured.log,
       pollMs: 200,
+      onDelivered: (row) => delivered.push(row.type),
     });
     await link.start();
     await sender.start();
@@ -161,6 +165,9 @@ describe("outbox delivery over the real broker", () => {
     expect(inbox.messages.map((m) => m.message.id).sort()).toEqual(rows.map((r) => r.id).sort());
     expect(inbox.messages[0]?.message).toMatchObject({ type: "event.started", body: { cameraId: "front" } });
     expect((await allRows(s.store)).every((r) => r.delivered_at !== null)).toBe(true);
+    // Each acknowledged row is announced once (the uploader waits for recording.ready).
+    await waitFor("announced", () => delivered.length === rows.length || undefined, 5_000);
+    expect(delivered.sort()).toEqual(rows.map((r) => r.type).sort());
   });
 
   it("delivers every fact written while the broker was down once it is back, in order per camera", async () => {

@@ -92,7 +92,7 @@ describe("Uploader", () => {
     expect((await cloudRecording(w, auth, await startedAtOf(recordingId))).uploaded).toBe(true);
   }, 30_000);
 
-  it("leaves a recording the cloud does not know pending, asking again only after unknownRetryMs", async () => {
+  it("leaves a recording the cloud does not know pending, asking again after unknownRetryMs or once it is known", async () => {
     let now = 1_000_000;
     const { recordingId } = await recordEvent(w, { tellCloud: false, clip: media.clip });
     uploader = build({ now: () => now, unknownRetryMs: 30_000 });
@@ -113,10 +113,13 @@ describe("Uploader", () => {
     expect(presigns()).toBe(2);
     expect(w.seen.some((s) => s.method === "PUT")).toBe(false);
 
-    // Once the cloud knows it, the next due pass uploads it.
+    // Once the cloud knows it (the outbox's recording.ready acknowledged), it goes at once, not
+    // 30 s later; an unrelated id changes nothing.
     const r = (await w.repos.recordings.get(recordingId))!;
     await tellCloud(w, r.eventId!, r.id, r.startedAt, r.sizeBytes);
-    now += 30_000;
+    uploader.known("some-other-recording");
+    expect(await uploader.runPass()).toBe(0);
+    uploader.known(recordingId);
     expect(await uploader.runPass()).toBe(1);
     expect((await w.repos.recordings.get(recordingId))?.uploadState).toBe("uploaded");
   }, 30_000);
