@@ -12,6 +12,7 @@
 //   true/false on one dialect and 0/1 on the other. Convert at the store edge with portable.ts.
 // - Text is `text` (no varchar lengths: limits belong in the zod schemas at the API edge).
 
+import type { EventsTable, IngestedMessagesTable, RecordingsTable } from "./schema-events.js";
 import type { NotificationsTable, PushSubscriptionsTable } from "./schema-notifications.js";
 import type { MediaUploadsTable, StorageProvidersTable, UserProvidersTable } from "./schema-storage.js";
 
@@ -230,61 +231,8 @@ export interface DeviceAccessLogTable {
   created_at: EpochMs;
 }
 
-/** An event synced from an agent (issue 7); `agent_event_id` is the agent's id, unique per device. */
-export interface EventsTable {
-  id: string;
-  device_id: string;
-  agent_event_id: string;
-  camera_id: string;
-  type: "motion" | "manual" | "scheduled" | "sound";
-  started_at: EpochMs;
-  ended_at: EpochMs | null;
-  duration_ms: number | null;
-  /** Peak detection score, 0–1 (`double precision`). */
-  score: number;
-  /** The latest detection boxes, JSON array of `{x, y, w, h}`. */
-  boxes_json: string;
-  thumbnail_key: string | null;
-  /** Provider the thumbnail was written to (null = the deployment's configured store). */
-  thumbnail_provider_id: string | null;
-  is_pinned: Flag;
-  acknowledged: Flag;
-  created_at: EpochMs;
-  updated_at: EpochMs;
-  /** Soft delete by the owner. */
-  deleted_at: EpochMs | null;
-}
-
-/** A recorded segment on an agent's disk, and in storage once uploaded. */
-export interface RecordingsTable {
-  id: string;
-  device_id: string;
-  agent_recording_id: string;
-  /** The agent's event id as sent; `event_id` is filled once that event is known. */
-  agent_event_id: string | null;
-  event_id: string | null;
-  camera_id: string;
-  idx: number;
-  started_at: EpochMs;
-  ended_at: EpochMs;
-  duration_ms: number;
-  size_bytes: number;
-  format: "mp4";
-  sha256: string | null;
-  object_key: string | null;
-  /** Provider the clip was written to (null = the deployment's configured store). */
-  provider_id: string | null;
-  uploaded_at: EpochMs | null;
-  local_deleted_at: EpochMs | null;
-  created_at: EpochMs;
-}
-
-/** Frame ids of applied agent messages (idempotency), pruned after 7 days. */
-export interface IngestedMessagesTable {
-  device_id: string;
-  message_id: string;
-  received_at: EpochMs;
-}
+// The event index's tables live in schema-events.ts; re-exported for the modules that import them here.
+export type { EventsTable, IngestedMessagesTable, RecordingsTable };
 
 /** Every table of the cloud database, as kysely sees it. */
 export interface CloudDatabase {
