@@ -21,7 +21,7 @@ export interface TestDatabase {
   stateDir: string;
   /** Open a handle on this database; dispose() closes every handle opened this way. */
   open(): DatabaseHandle;
-  /** Close the handles, drop the schema or delete the directory. */
+  /** Close the handles, delete the directory (and drop the schema, or leave it to the run's end). */
   dispose(): Promise<void>;
 }
 
@@ -33,12 +33,16 @@ export async function createTestDatabase(dialect: DatabaseDialect): Promise<Test
   if (dialect === "sqlite") {
     url = "sqlite:cloud.db";
   } else {
-    const schema = `hc_test_${randomBytes(6).toString("hex")}`;
+    // Under the Vitest run (pg-schemas-global.ts) the schema is dropped after every file ended:
+    // a drop during another worker's migration breaks that migration. Without a run id (a
+    // script, a bench) it is dropped at dispose().
+    const run = process.env.HOMECAM_TEST_RUN;
+    const schema = `hc_test_${run ?? "x"}_${randomBytes(6).toString("hex")}`;
     await adminQuery(`create schema ${schema}`);
     const u = new URL(TEST_PG_URL);
     u.searchParams.set("schema", schema);
     url = u.toString();
-    dropSchema = () => adminQuery(`drop schema if exists ${schema} cascade`);
+    if (!run) dropSchema = () => adminQuery(`drop schema if exists ${schema} cascade`);
   }
   return {
     dialect,
