@@ -27,8 +27,11 @@ export interface CommandHandlerOptions {
   /** Default: a controller over `control.ptzTarget`. */
   ptz?: PtzController;
   ffmpegPath?: string;
-  /** Deletes an event's local clips for `event.delete` (absent: the command is not implemented). */
-  events?: Pick<EventDeletion, "delete">;
+  /**
+   * Deletes an event's local clips for `event.delete`, one clip for `recording.delete` (absent:
+   * neither command is implemented).
+   */
+  events?: Pick<EventDeletion, "delete" | "deleteRecording">;
   /** De-duplication of request ids (default: answers kept 10 min, at most 500). */
   cache?: RequestCacheOptions;
 }
@@ -118,6 +121,11 @@ export class CommandHandler extends EventEmitter<HandlerEvents> {
           return Promise.reject(new ApiError("E_NOT_IMPLEMENTED", "event.delete is not supported here"));
         }
         return this.#o.events.delete(command.args.eventId);
+      case "recording.delete":
+        if (!this.#o.events) {
+          return Promise.reject(new ApiError("E_NOT_IMPLEMENTED", "recording.delete is not supported here"));
+        }
+        return this.#o.events.deleteRecording(command.args.recordingId);
       case "grants.revoked":
         this.emit("grantsRevoked", { userId: command.args.userId });
         return Promise.resolve({ userId: command.args.userId });

@@ -9,7 +9,7 @@ export const OWNER_DELETE_REASON = "owner";
 
 export interface EventDeletionOptions {
   events: Pick<EventsRepo, "get" | "remove">;
-  recordings: Pick<RecordingsRepo, "byEvent" | "removeMany">;
+  recordings: Pick<RecordingsRepo, "get" | "byEvent" | "removeMany">;
   /** Stop uploads of these clips before their files go (the uploader's `cancel`); none when absent. */
   cancelUploads?: (recordingIds: readonly string[]) => Promise<void>;
   log: Pick<Logger, "info" | "warn">;
@@ -18,6 +18,12 @@ export interface EventDeletionOptions {
 /** The `event.delete` answer. */
 export interface EventDeleted {
   eventId: string;
+  clipsDeleted: number;
+}
+
+/** The `recording.delete` answer. */
+export interface RecordingDeleted {
+  recordingId: string;
   clipsDeleted: number;
 }
 
@@ -73,5 +79,25 @@ export class EventDeletion {
       "event deleted by its owner",
     );
     return { eventId, clipsDeleted: removed.length };
+  }
+
+  /**
+   * The `recording.delete` command: the owner deleted one clip in the cloud. As for an event, the
+   * upload stops, the file goes, then the row (with a `clip.deleted` fact, reason `owner`, and no
+   * warning). The first clip of an event carries the event's thumbnail file (as for retention),
+   * which goes with it. The event itself stays, even while it is still recording: a finished clip
+   * is complete on its own. Idempotent: an unknown clip answers 0.
+   */
+  async deleteRecording(recordingId: string): Promise<RecordingDeleted> {
+    const { events, recordings, log } = this.#o;
+    const clip = await recordings.get(recordingId);
+    if (!clip) return { recordingId, clipsDeleted: 0 };
+    await this.#o.cancelUploads?.([recordingId]);
+    await removeFile(clip.filePath);
+    const event = clip.index === 0 && clip.eventId !== null ? await events.get(clip.eventId) : undefined;
+    if (event?.thumbnailPath) await removeFile(event.thumbnailPath);
+    const removed = await recordings.removeMany([recordingId], () => undefined, OWNER_DELETE_REASON);
+    log.info({ recordingId, cameraId: clip.cameraId, eventId: clip.eventId }, "clip deleted by its owner");
+    return { recordingId, clipsDeleted: removed.length };
   }
 }

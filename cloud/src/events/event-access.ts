@@ -6,7 +6,7 @@ import { callerId, type RoleNeed } from "../devices/device-access.js";
 import { cameraRef, type DeviceRole, roleOn } from "../devices/grants.js";
 
 // Access to events and recordings follows their camera (device-access.ts rules): a stranger, a
-// removed camera, a deleted event and an unknown id are the same 404; a viewer asking for an
+// removed camera, a deleted event or recording and an unknown id are the same 404; a viewer asking for an
 // owner-only action gets 403.
 
 /** Cloud ids of the cameras `userId` may see: not removed, on a device they hold a grant on. */
@@ -60,19 +60,24 @@ export async function requireEvent(
   return { event: event as EventsTable, role };
 }
 
-/** A visible recording (its event, if any, not deleted) for any grant holder (404 otherwise). */
+/**
+ * A visible recording (not deleted, nor its event) when the caller's role satisfies `need`
+ * (default any grant holder; 404 / 403 otherwise).
+ */
 export async function requireRecording(
   db: Kysely<CloudDatabase>,
   principal: Principal | null,
   recordingId: string,
+  need: RoleNeed = "any",
 ): Promise<RecordingsTable> {
   callerId(principal);
   const recording = await db
     .selectFrom("recordings")
     .selectAll()
     .where("id", "=", recordingId)
+    .where("deleted_at", "is", null)
     .where((eb) => eb.or([eb("event_id", "is", null), eb("event_id", "in", liveEventIds(db))]))
     .executeTakeFirst();
-  check(recording ? await roleFor(db, principal, recording) : null, "any", "recording");
+  check(recording ? await roleFor(db, principal, recording) : null, need, "recording");
   return recording as RecordingsTable;
 }

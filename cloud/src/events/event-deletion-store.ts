@@ -1,27 +1,30 @@
 import type { Kysely } from "kysely";
 import type { CloudDatabase } from "../db/schema.js";
-import type { EventDeletionsTable, StorageExtraTables } from "../db/schema-storage.js";
+import type { StorageExtraTables } from "../db/schema-storage.js";
+import type { DeviceCommand } from "../rendezvous/context.js";
+import { DeletionLedger, type DeletionWork } from "./deletion-ledger.js";
+import type { DeletionTarget, StoredObject } from "./deletion-target.js";
 
 // The database side of deleted events' follow-up work (`event_deletions`, migration 0008).
 
 type Db = Kysely<CloudDatabase & StorageExtraTables>;
 
-/** One stored object of a deleted event, and the provider it was written to. */
-export interface StoredObject {
-  kind: "clip" | "thumbnail";
-  /** Recording id for a clip, event id for the thumbnail. */
-  ownerId: string;
-  key: string;
-  providerId: string | null;
-  /** Set when the object is an unfinished multipart upload. */
-  uploadId?: string;
-}
-
-export class EventDeletionStore {
+export class EventDeletionStore implements DeletionTarget {
+  readonly kind = "event";
+  readonly ledger: DeletionLedger;
   private readonly db: Db;
 
   constructor(db: Kysely<CloudDatabase>) {
     this.db = db.withTables<StorageExtraTables>();
+    this.ledger = new DeletionLedger(db, {
+      table: "event_deletions",
+      idColumn: "event_id",
+      agentIdColumn: "agent_event_id",
+    });
+  }
+
+  command(work: DeletionWork): DeviceCommand {
+    return { name: "event.delete", args: { eventId: work.agentId } };
   }
 
   /** Note the follow-up of a deleted event (once; a repeat changes nothing). */
@@ -71,24 +74,6 @@ export class EventDeletionStore {
           ),
       )
       .execute();
-  }
-
-  /** Unfinished rows, oldest first (optionally of one device). */
-  unfinished(deviceId?: string, limit = 500): Promise<EventDeletionsTable[]> {
-    let q = this.db
-      .selectFrom("event_deletions")
-      .selectAll()
-      .where((eb) => eb.or([eb("purged_at", "is", null), eb("agent_told_at", "is", null)]));
-    if (deviceId !== undefined) q = q.where("device_id", "=", deviceId);
-    return q.orderBy("requested_at").orderBy("event_id").limit(limit).execute();
-  }
-
-  get(eventId: string): Promise<EventDeletionsTable | undefined> {
-    return this.db
-      .selectFrom("event_deletions")
-      .selectAll()
-      .where("event_id", "=", eventId)
-      .executeTakeFirst();
   }
 
   /** Every object of the event still referenced by the index, including unfinished uploads. */
@@ -161,28 +146,7 @@ export class EventDeletionStore {
           eb.selectFrom("recordings").select("id").where("event_id", "=", eventId),
         )
         .execute();
-      await trx
-        .updateTable("event_deletions")
-        .set({ purged_at: now })
-        .where("event_id", "=", eventId)
-        .execute();
+      await this.ledger.markPurged(trx, eventId, now);
     });
-  }
-
-  async markTold(eventId: string, now: number): Promise<void> {
-    await this.db
-      .updateTable("event_deletions")
-      .set({ agent_told_at: now })
-      .where("event_id", "=", eventId)
-      .execute();
-  }
-
-  /** A failed attempt (storage or agent); the reason is a code or message, never a secret. */
-  async markFailed(eventId: string, reason: string): Promise<void> {
-    await this.db
-      .updateTable("event_deletions")
-      .set((eb) => ({ attempts: eb("attempts", "+", 1), last_error: reason.slice(0, 500) }))
-      .where("event_id", "=", eventId)
-      .execute();
   }
 }

@@ -1,12 +1,14 @@
 import { messageTypesFor, parseMessage, parseTopic, TOPIC_ROOT } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
 import type { RunningBroker } from "../broker/broker.js";
-import type { EventDeletionsTable } from "../db/schema-storage.js";
 import { KeyedQueue } from "../presence/keyed-queue.js";
 import type { StorageResolver } from "../providers/provider-resolver.js";
 import type { DeviceCommander, RendezvousContext } from "../rendezvous/context.js";
+import type { DeletionWork } from "./deletion-ledger.js";
+import type { DeletionTarget } from "./deletion-target.js";
 import { EventDeletionStore } from "./event-deletion-store.js";
 import type { EventIndexSignals } from "./event-signals.js";
+import { RecordingDeletionStore } from "./recording-deletion-store.js";
 
 /** What the deletion follow-up needs from the broker: the devices' status topics. */
 export type DeletionBroker = Pick<RunningBroker, "subscribe">;
@@ -32,29 +34,38 @@ const codeOf = (err: unknown): string | undefined => {
 };
 
 /**
- * What follows an owner's `DELETE /api/events/:id`: the event's clips and thumbnail are deleted
- * from the store each was written to (and their keys cleared), and the agent is told with the
- * `event.delete` command. Both are durable work (`event_deletions`): an agent that is offline is
- * told when its `online` status arrives, a failing store is retried by the sweep. The command's
- * agent's delete is idempotent, so asking again after a lost answer is harmless.
+ * What follows an owner's `DELETE /api/events/:id` or `DELETE /api/recordings/:id`: the stored
+ * objects (an event's clips and thumbnail, or one clip) are deleted from the store each was
+ * written to (and their keys cleared), and the agent is told with `event.delete` or
+ * `recording.delete`. Both are durable work (`event_deletions`, `recording_deletions`): an agent
+ * that is offline is told when its `online` status arrives, a failing store is retried by the
+ * sweep. The agent's deletes are idempotent, so asking again after a lost answer is harmless.
  */
 export class EventDeletion {
-  private readonly store: EventDeletionStore;
+  private readonly events: EventDeletionStore;
+  private readonly recordings: RecordingDeletionStore;
+  private readonly targets: DeletionTarget[];
   private readonly log: Logger;
   private readonly queue = new KeyedQueue();
   private readonly stops: Array<() => unknown> = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: EventDeletionDeps) {
-    this.store = new EventDeletionStore(deps.ctx.db);
+    this.events = new EventDeletionStore(deps.ctx.db);
+    this.recordings = new RecordingDeletionStore(deps.ctx.db);
+    this.targets = [this.events, this.recordings];
     this.log = moduleLogger(deps.ctx.log, "event-deletion");
   }
 
   /** Listen for deletions and devices coming online; pick up work left by an earlier run. */
   async start(broker: DeletionBroker): Promise<void> {
+    const { events, recordings } = this;
     this.stops.push(
       this.deps.signals.on("eventDeleted", ({ event }) => {
-        void this.enqueue(event.id, () => this.store.request(event.id, this.now()));
+        void this.enqueue(events, event.id, () => events.request(event.id, this.now()));
+      }),
+      this.deps.signals.on("recordingDeleted", ({ recording }) => {
+        void this.enqueue(recordings, recording.id, () => recordings.request(recording.id, this.now()));
       }),
     );
     this.stops.push(
@@ -70,13 +81,17 @@ export class EventDeletion {
 
   /** Retry every unfinished deletion (of one device, when given). */
   async sweep(deviceId?: string): Promise<void> {
-    try {
-      if (deviceId === undefined) await this.store.adoptMissing();
-      const rows = await this.store.unfinished(deviceId);
-      await Promise.all(rows.map((row) => this.enqueue(row.event_id, async () => {})));
-    } catch (err) {
-      this.log.error({ err }, "event deletion sweep failed");
-    }
+    await Promise.all(
+      this.targets.map(async (target) => {
+        try {
+          if (deviceId === undefined) await target.adoptMissing();
+          const rows = await target.ledger.unfinished(deviceId);
+          await Promise.all(rows.map((row) => this.enqueue(target, row.targetId, async () => {})));
+        } catch (err) {
+          this.log.error({ err, kind: target.kind }, "deletion sweep failed");
+        }
+      }),
+    );
   }
 
   /** Resolves when every queued deletion step has run (tests). */
@@ -90,60 +105,61 @@ export class EventDeletion {
     await this.queue.idle();
   }
 
-  /** Run `first`, then the event's outstanding steps, one event at a time. */
-  private enqueue(eventId: string, first: () => Promise<void>): Promise<void> {
+  /** Run `first`, then the target's outstanding steps, one target at a time. */
+  private enqueue(target: DeletionTarget, targetId: string, first: () => Promise<void>): Promise<void> {
     return this.queue
-      .run(eventId, async () => {
+      .run(`${target.kind}:${targetId}`, async () => {
         await first();
-        const row = await this.store.get(eventId);
-        if (row) await this.process(row);
+        const row = await target.ledger.get(targetId);
+        if (row) await this.process(target, row);
       })
-      .catch((err: unknown) => this.log.error({ err, eventId }, "event deletion step failed"));
+      .catch((err: unknown) => this.log.error({ err, kind: target.kind, targetId }, "deletion step failed"));
   }
 
-  private async process(row: EventDeletionsTable): Promise<void> {
-    if (row.purged_at === null) await this.purge(row);
-    if (row.agent_told_at === null) await this.tell(row);
+  private async process(target: DeletionTarget, row: DeletionWork): Promise<void> {
+    if (row.purgedAt === null) await this.purge(target, row);
+    if (row.agentToldAt === null) await this.tell(target, row);
   }
 
-  private async purge(row: EventDeletionsTable): Promise<void> {
+  private async purge(target: DeletionTarget, row: DeletionWork): Promise<void> {
+    const where = { kind: target.kind, id: row.targetId, deviceId: row.deviceId };
     try {
-      for (const object of await this.store.objectsOf(row.event_id)) {
+      for (const object of await target.objectsOf(row.targetId)) {
         const driver = await this.deps.storage.forObject(object.providerId);
         if (object.uploadId && driver.multipart) {
           await driver.multipart.abortMultipart(object.key, object.uploadId).catch(() => {});
         }
         await driver.delete(object.key);
       }
-      await this.store.markPurged(row.event_id, this.now());
-      this.log.info({ eventId: row.event_id, deviceId: row.device_id }, "deleted event's objects removed");
+      await target.markPurged(row.targetId, this.now());
+      this.log.info(where, "deleted objects removed from storage");
     } catch (err) {
-      await this.store.markFailed(row.event_id, `purge: ${codeOf(err) ?? "error"}`);
-      this.log.warn({ eventId: row.event_id, code: codeOf(err) }, "deleted event's objects not removed yet");
+      await target.ledger.markFailed(row.targetId, `purge: ${codeOf(err) ?? "error"}`);
+      this.log.warn({ ...where, code: codeOf(err) }, "deleted objects not removed yet");
     }
   }
 
-  private async tell(row: EventDeletionsTable): Promise<void> {
+  private async tell(target: DeletionTarget, row: DeletionWork): Promise<void> {
     // An offline agent is told when its "online" status arrives (onStatus).
-    if (!this.deps.commander.isOnline(row.device_id)) return;
+    if (!this.deps.commander.isOnline(row.deviceId)) return;
+    const command = target.command(row);
     try {
-      await this.deps.commander.send(
-        row.device_id,
-        { name: "event.delete", args: { eventId: row.agent_event_id } },
-        // One request id per attempt: the agent answers a repeated id from its cache, which would
-        // replay an E_CONFLICT forever; a repeat of a delete that did happen finds nothing to do.
-        { requestId: `evdel-${row.event_id}-${row.attempts}` },
-      );
+      // One request id per attempt: the agent answers a repeated id from its cache, which would
+      // replay an E_CONFLICT forever; a repeat of a delete that did happen finds nothing to do.
+      const prefix = target.kind === "event" ? "evdel" : "recdel";
+      await this.deps.commander.send(row.deviceId, command, {
+        requestId: `${prefix}-${row.targetId}-${row.attempts}`,
+      });
     } catch (err) {
       const code = codeOf(err);
       if (code === undefined || ASK_AGAIN.has(code)) {
-        await this.store.markFailed(row.event_id, `agent: ${code ?? "error"}`);
+        await target.ledger.markFailed(row.targetId, `agent: ${code ?? "error"}`);
         return;
       }
-      // The agent answered (it may not know the event any more): it was told.
-      this.log.info({ eventId: row.event_id, code }, "agent refused event.delete");
+      // The agent answered (it may not know the target any more): it was told.
+      this.log.info({ kind: target.kind, id: row.targetId, code }, `agent refused ${command.name}`);
     }
-    await this.store.markTold(row.event_id, this.now());
+    await target.ledger.markTold(row.targetId, this.now());
   }
 
   private onStatus(topic: string, payload: Buffer): void {

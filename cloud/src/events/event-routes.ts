@@ -1,5 +1,4 @@
 import {
-  ApiError,
   eventDeletedSchema,
   eventIngestBodySchema,
   eventIngestResultSchema,
@@ -10,7 +9,6 @@ import {
   eventStatsSchema,
   eventUpdateBodySchema,
   eventViewSchema,
-  parseMessage,
   recordingListSchema,
 } from "@homecam/shared";
 import { z } from "zod";
@@ -21,7 +19,7 @@ import type { ApiModule } from "../http/create-app.js";
 import { requireEvent } from "./event-access.js";
 import { eventPage, eventStats } from "./event-queries.js";
 import type { EventsDeps } from "./events-deps.js";
-import type { EventMessage } from "./ingest-store.js";
+import { applyPostedFact } from "./posted-fact.js";
 import { eventRecordings } from "./recording-queries.js";
 import { eventView } from "./views.js";
 
@@ -51,20 +49,7 @@ export function eventRoutes(deps: EventsDeps): ApiModule {
         body: eventIngestBodySchema,
         response: eventIngestResultSchema,
       },
-      async ({ device, body }) => {
-        if (!device) throw new ApiError("E_UNAUTHORIZED", "device token required");
-        // The same validation as an MQTT payload, so both paths accept exactly the same facts.
-        const frame = JSON.stringify({
-          v: 1,
-          id: body.id,
-          ts: clock.now(),
-          type: body.type,
-          body: body.body,
-        });
-        const parsed = parseMessage(frame, [body.type]);
-        if (!parsed.ok) throw new ApiError("E_VALIDATION", parsed.error);
-        return { applied: await ingest.apply(device.deviceId, parsed.message as EventMessage) };
-      },
+      async ({ device, body }) => applyPostedFact(ingest, clock.now(), device, body),
     );
 
     registry.add(

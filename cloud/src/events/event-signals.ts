@@ -31,6 +31,8 @@ export interface EventIndexSignalMap {
    * the agent: neither is done by the event index itself.
    */
   eventDeleted: { deviceId: string; event: EventView; byUserId: string };
+  /** An owner deleted one recording (soft delete); the same hook as `eventDeleted`, for its clip. */
+  recordingDeleted: { deviceId: string; recording: RecordingView; byUserId: string };
 }
 
 /** Name of a signal. */

@@ -1,6 +1,7 @@
 import type { MessageBody } from "@homecam/shared";
 import type { Kysely } from "kysely";
 import type { CloudDatabase, EventsTable, RecordingsTable } from "../db/schema.js";
+import type { EventsExtraTables } from "../db/schema-events.js";
 import {
   cameraOf,
   Dropped,
@@ -195,7 +196,9 @@ export class IngestStore {
         object_key: null,
         uploaded_at: null,
         local_deleted_at: null,
+        note: null,
         created_at: now,
+        deleted_at: null,
       })
       .execute();
     const recording = await trx
@@ -231,6 +234,15 @@ export class IngestStore {
       .set({ object_key: body.objectKey, uploaded_at: now })
       .where("id", "=", recording.id)
       .execute();
+    if (recording.deleted_at !== null) {
+      // Uploaded in the moment its owner deleted it: the deletion's next sweep removes it again.
+      await trx
+        .withTables<EventsExtraTables>()
+        .updateTable("recording_deletions")
+        .set({ purged_at: null })
+        .where("recording_id", "=", recording.id)
+        .execute();
+    }
     const updated = await this.recordingOf(trx, deviceId, body.recordingId);
     return { applied: true, kind: "recording", change: "uploaded", recording: updated ?? recording };
   }

@@ -14,12 +14,13 @@ export interface RecordingFilter {
   uploaded?: boolean | undefined;
 }
 
-/** Recordings of the caller's visible cameras, hiding those of deleted events. */
+/** Recordings of the caller's visible cameras, hiding deleted ones and those of deleted events. */
 function visibleRecordings(db: Kysely<CloudDatabase>, userId: string, f: RecordingFilter) {
   let q = db
     .selectFrom("recordings")
     .selectAll()
     .where("camera_id", "in", visibleCameraIds(db, userId))
+    .where("deleted_at", "is", null)
     .where((eb) => eb.or([eb("event_id", "is", null), eb("event_id", "in", liveEventIds(db))]));
   if (f.eventId !== undefined) q = q.where("event_id", "=", f.eventId);
   if (f.cameraId !== undefined) q = q.where("camera_id", "=", f.cameraId);
@@ -42,12 +43,13 @@ export async function recordingPage(
   return { recordings: result.rows.map(recordingView), nextCursor: result.nextCursor };
 }
 
-/** Every segment of one (already authorized) event, in segment order. */
+/** Every segment of one (already authorized) event its owner has not deleted, in segment order. */
 export async function eventRecordings(db: Kysely<CloudDatabase>, eventId: string): Promise<RecordingView[]> {
   const rows = await db
     .selectFrom("recordings")
     .selectAll()
     .where("event_id", "=", eventId)
+    .where("deleted_at", "is", null)
     .orderBy("idx")
     .orderBy("started_at")
     .execute();

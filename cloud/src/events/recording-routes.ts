@@ -1,8 +1,13 @@
 import {
+  ApiError,
+  eventIngestResultSchema,
+  recordingDeletedSchema,
+  recordingIngestBodySchema,
   recordingListQuerySchema,
   recordingPageSchema,
   recordingStatsQuerySchema,
   recordingStatsSchema,
+  recordingUpdateBodySchema,
   recordingViewSchema,
 } from "@homecam/shared";
 import { z } from "zod";
@@ -11,16 +16,35 @@ import { callerId, requireCameraRole } from "../devices/device-access.js";
 import type { ApiModule } from "../http/create-app.js";
 import { requireEvent, requireRecording } from "./event-access.js";
 import type { EventsDeps } from "./events-deps.js";
+import { applyPostedFact } from "./posted-fact.js";
 import { recordingPage, recordingStats } from "./recording-queries.js";
 import { recordingView } from "./views.js";
 
 const TAG = "recordings";
 const idParams = z.strictObject({ id: idParam });
 
-/** `/api/recordings…`: the recorded segments of the caller's cameras (read-only, any grant holder). */
+/**
+ * `/api/recordings…`: the recorded segments of the caller's cameras (any grant holder reads; the
+ * owner annotates and deletes), and the device's HTTP twin of the MQTT recording facts.
+ */
 export function recordingRoutes(deps: EventsDeps): ApiModule {
-  const { db } = deps.ctx;
+  const { db, clock } = deps.ctx;
   return (registry, router) => {
+    registry.add(
+      router,
+      {
+        method: "post",
+        path: "/api/recordings",
+        summary:
+          "A device reports a recording fact of its outbox (recording.ready or clip.deleted, as POST /api/events): applied once per id",
+        tag: TAG,
+        access: "device",
+        body: recordingIngestBodySchema,
+        response: eventIngestResultSchema,
+      },
+      async ({ device, body }) => applyPostedFact(deps.ingest, clock.now(), device, body),
+    );
+
     registry.add(
       router,
       {
@@ -73,6 +97,73 @@ export function recordingRoutes(deps: EventsDeps): ApiModule {
         errors: ["E_NOT_FOUND"],
       },
       async ({ principal, params }) => recordingView(await requireRecording(db, principal, params.id)),
+    );
+
+    registry.add(
+      router,
+      {
+        method: "put",
+        path: "/api/recordings/:id",
+        summary: "Annotate a recording ({note}: at most 500 characters, null removes it; owner)",
+        tag: TAG,
+        access: "user",
+        params: idParams,
+        body: recordingUpdateBodySchema,
+        response: recordingViewSchema,
+        errors: ["E_NOT_FOUND"],
+        authorize: async ({ principal, params }) => {
+          await requireRecording(db, principal, params.id, "owner");
+        },
+      },
+      async ({ params, body }) => {
+        await db.updateTable("recordings").set({ note: body.note }).where("id", "=", params.id).execute();
+        return recordingView(
+          await db.selectFrom("recordings").selectAll().where("id", "=", params.id).executeTakeFirstOrThrow(),
+        );
+      },
+    );
+
+    registry.add(
+      router,
+      {
+        method: "delete",
+        path: "/api/recordings/:id",
+        summary:
+          "Delete a recording (owner): hidden at once; removing its stored clip and telling the agent " +
+          "hang off the recordingDeleted signal",
+        tag: TAG,
+        access: "user",
+        params: idParams,
+        response: recordingDeletedSchema,
+        errors: ["E_NOT_FOUND"],
+      },
+      async ({ principal, params }) => {
+        const recording = await requireRecording(db, principal, params.id, "owner");
+        const now = clock.now();
+        // Conditional, so of two deletes racing past the check only one succeeds (the other: 404).
+        const done = await db
+          .updateTable("recordings")
+          .set({ deleted_at: now })
+          .where("id", "=", recording.id)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) === 0) throw new ApiError("E_NOT_FOUND", "no such recording");
+        const byUserId = callerId(principal);
+        await deps.ctx.accessLog.record({
+          deviceId: recording.device_id,
+          userId: byUserId,
+          cameraId: recording.camera_id,
+          action: "recording.delete",
+          outcome: "ok",
+          detail: recording.id,
+        });
+        deps.ingest.signals.emit("recordingDeleted", {
+          deviceId: recording.device_id,
+          recording: recordingView({ ...recording, deleted_at: now }),
+          byUserId,
+        });
+        return { id: recording.id, deleted: true as const };
+      },
     );
   };
 }

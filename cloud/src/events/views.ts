@@ -56,6 +56,7 @@ export function recordingView(row: RecordingsTable): RecordingView {
     uploaded: row.uploaded_at !== null,
     uploadedAt: isoOrNull(row.uploaded_at),
     localDeletedAt: isoOrNull(row.local_deleted_at),
+    note: row.note,
     createdAt: iso(row.created_at),
   };
 }

@@ -13,7 +13,7 @@ export interface DeviceRecording {
  * The recording the calling device announced (`recording.ready`) under `agentRecordingId`, or a
  * 404: a device presigns and confirms only its own indexed recordings, and another device's
  * recording looks exactly like one that does not exist. So does a recording of an event its owner
- * deleted: its objects are being removed, nothing more is uploaded for it.
+ * deleted, or a clip its owner deleted: its objects are being removed, nothing more is uploaded.
  */
 export async function requireDeviceRecording(
   db: Kysely<CloudDatabase>,
@@ -29,7 +29,10 @@ export async function requireDeviceRecording(
     .where("recordings.device_id", "=", deviceId)
     .where("recordings.agent_recording_id", "=", agentRecordingId)
     .executeTakeFirst();
-  if (!row || row.event_deleted_at !== null) throw new ApiError("E_NOT_FOUND", "no such recording");
+  // A deleted clip (or a clip of a deleted event) takes no more uploads: its objects are being removed.
+  if (!row || row.event_deleted_at !== null || row.deleted_at !== null) {
+    throw new ApiError("E_NOT_FOUND", "no such recording");
+  }
   const { camera_local_id, event_deleted_at: _deleted, ...recording } = row;
   return {
     recording,

@@ -18,7 +18,18 @@ export const eventIngestBodySchema = z.strictObject({
   body: z.unknown().describe("The body of `type` (shared/src/mqtt/bodies/events.ts)."),
 });
 
-/** `POST /api/events` answer. */
+/** The facts `POST /api/recordings` takes: a segment's arrival and its local deletion. */
+export const RECORDING_FACT_TYPES = [
+  "recording.ready",
+  "clip.deleted",
+] as const satisfies readonly (typeof EVENT_MESSAGE_TYPES)[number][];
+
+/** `POST /api/recordings` body: a recording fact of the device's outbox, as `POST /api/events`. */
+export const recordingIngestBodySchema = eventIngestBodySchema.extend({
+  type: z.enum(RECORDING_FACT_TYPES),
+});
+
+/** `POST /api/events` (and `POST /api/recordings`) answer. */
 export const eventIngestResultSchema = z.object({
   applied: z
     .boolean()
@@ -91,6 +102,9 @@ export const eventStatsSchema = z.object({
 });
 export type EventStats = z.output<typeof eventStatsSchema>;
 
+/** Longest owner's note on a recording, in characters (after trimming). */
+export const RECORDING_NOTE_MAX = 500;
+
 /** A recorded segment as a grant holder sees it. */
 export const recordingViewSchema = z.object({
   id: entityIdSchema.describe("Cloud recording id."),
@@ -108,6 +122,7 @@ export const recordingViewSchema = z.object({
   uploaded: z.boolean(),
   uploadedAt: isoSchema.nullable(),
   localDeletedAt: isoSchema.nullable().describe("When the agent removed its local copy."),
+  note: z.string().max(RECORDING_NOTE_MAX).nullable().describe("The owner's annotation of the clip."),
   createdAt: isoSchema,
 });
 export type RecordingView = z.output<typeof recordingViewSchema>;
@@ -129,6 +144,20 @@ export const recordingPageSchema = z.object({
   recordings: z.array(recordingViewSchema),
   nextCursor: nextCursorSchema,
 });
+
+/** `PUT /api/recordings/:id` body: the owner's note, trimmed; null (or blank) removes it. */
+export const recordingUpdateBodySchema = z.strictObject({
+  note: z
+    .string()
+    .trim()
+    .max(RECORDING_NOTE_MAX)
+    .transform((s) => (s === "" ? null : s))
+    .nullable()
+    .describe('The owner\'s annotation ("the parcel thief"), at most 500 characters; null removes it.'),
+});
+
+/** `DELETE /api/recordings/:id` data. */
+export const recordingDeletedSchema = z.object({ id: entityIdSchema, deleted: z.literal(true) });
 
 /** `GET /api/recordings/stats` query. */
 export const recordingStatsQuerySchema = z.strictObject({ cameraId: entityIdSchema.optional() });

@@ -93,6 +93,7 @@ const command = fc.oneof(
   rec({ name: fc.constantFrom("arm" as const, "disarm" as const), args: rec({ cameraId: token }, []) }),
   rec({ name: fc.constant("camera.restart" as const), args: rec({ cameraId: token }) }),
   rec({ name: fc.constant("event.delete" as const), args: rec({ eventId: token }) }),
+  rec({ name: fc.constant("recording.delete" as const), args: rec({ recordingId: token }) }),
   rec({ name: fc.constant("grants.revoked" as const), args: rec({ userId: token }) }),
   fc
     .record({

@@ -268,6 +268,7 @@ describe("encodeMessage", () => {
       "camera.restart",
       "camera.add",
       "event.delete",
+      "recording.delete",
       "grants.revoked",
     ]);
   });

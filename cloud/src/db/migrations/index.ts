@@ -7,6 +7,7 @@ import * as m0005 from "./0005-rendezvous.js";
 import * as m0006 from "./0006-events.js";
 import * as m0007 from "./0007-notifications.js";
 import * as m0008 from "./0008-storage-providers.js";
+import * as m0009 from "./0009-recording-notes.js";
 
 /**
  * Every migration, by name. Listed statically rather than globbed from a directory (kysely's
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0006-events": m0006,
   "0007-notifications": m0007,
   "0008-storage-providers": m0008,
+  "0009-recording-notes": m0009,
 };
 
 /** kysely's migration provider over {@link MIGRATIONS}. */

@@ -203,8 +203,11 @@ const ROUTES: Record<string, Row> = {
   "GET /api/events/{id}/recordings": { policy: "grant" },
   "GET /api/events/{id}/thumbnail": { policy: "grant" },
   "GET /api/recordings": { policy: "user" },
+  "POST /api/recordings": { policy: "device" },
   "GET /api/recordings/stats": { policy: "user" },
   "GET /api/recordings/{id}": { policy: "grant" },
+  "PUT /api/recordings/{id}": { policy: "owner" },
+  "DELETE /api/recordings/{id}": { policy: "owner" },
   "POST /api/media/presign": { policy: "device" },
   "POST /api/media/complete": { policy: "device" },
   // Owner and viewer get 409 here (the fixture's clip was never uploaded): through the gate.

@@ -59,6 +59,12 @@ export const commandBodySchema = z.discriminatedUnion("name", [
     args: z.object({ eventId: entityIdSchema.describe("The agent's event id.") }),
   }),
   z.object({
+    name: z.literal("recording.delete"),
+    // An owner deleted one clip in the cloud: the agent removes its local file (a `clip.deleted`
+    // fact with reason `owner`), leaving the rest of its event alone.
+    args: z.object({ recordingId: entityIdSchema.describe("The agent's recording id.") }),
+  }),
+  z.object({
     name: z.literal("grants.revoked"),
     // The agent drops live sessions and LAN tokens of this user.
     args: z.object({ userId: entityIdSchema }),
