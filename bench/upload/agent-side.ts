@@ -1,7 +1,8 @@
 // The agent's side of bench/upload, in its own process so its CPU is the agent's alone: uploads
 // each recording with the agent's real upload job (presign → streamed PUT → complete), or, as the
-// baseline, presigns and PUTs the same file with a bare fetch (no job, no schema checks, no
-// complete). Prints one JSON line: wall ms and user+system CPU ms around the uploads only.
+// baseline, presigns and PUTs the same file (or, above the multipart threshold, its parts) with a
+// bare fetch (no job, no schema checks, no complete). Prints one JSON line: wall ms and user+system
+// CPU ms around the uploads only.
 
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
@@ -34,11 +35,28 @@ async function rawPut(recordingId: string): Promise<void> {
       sizeBytes: args.sizeBytes,
     }),
   );
-  if (presigned.mode !== "single") throw new Error("bench files must stay below the multipart threshold");
-  const res = await fetch(presigned.url, {
-    method: presigned.method,
-    headers: { ...presigned.headers, "content-length": String(args.sizeBytes) },
-    body: Readable.toWeb(createReadStream(args.file)) as ReadableStream<Uint8Array>,
+  if (presigned.mode === "single") {
+    await put(presigned, 0, args.sizeBytes);
+    return;
+  }
+  // Above the multipart threshold on S3: the same parts, one bare PUT each (no complete).
+  for (const part of presigned.parts) {
+    const start = (part.partNumber - 1) * presigned.partSizeBytes;
+    await put(part, start, Math.min(presigned.partSizeBytes, args.sizeBytes - start));
+  }
+}
+
+async function put(
+  target: { url: string; method: string; headers: Record<string, string> },
+  start: number,
+  length: number,
+): Promise<void> {
+  const res = await fetch(target.url, {
+    method: target.method,
+    headers: { ...target.headers, "content-length": String(length) },
+    body: Readable.toWeb(
+      createReadStream(args.file, { start, end: start + length - 1 }),
+    ) as ReadableStream<Uint8Array>,
     duplex: "half",
   } as RequestInit);
   await res.arrayBuffer();
