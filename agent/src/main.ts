@@ -18,6 +18,7 @@ import { rejectAllTokens } from "./http/auth-gate.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
 import { loadOrCreateDeviceIdentity } from "./identity/device-identity.js";
+import { createLanAuth } from "./lan-auth/lan-auth.js";
 import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
@@ -95,11 +96,23 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     ...(pairing && { pairing }),
   });
 
+  // LAN tokens are cloud-signed: without a cloud there is no issuer, so nothing opens the gate
+  // (a local pairing PIN comes later).
+  const lanAuth = config.cloud.enabled
+    ? createLanAuth({
+        cloudUrl: config.cloud.url,
+        issuer: config.cloud.issuer ?? config.cloud.url,
+        deviceId: identity.deviceId,
+        stateDir: config.stateDir,
+        db: store.db,
+        log: moduleLogger(log, "lan-auth"),
+      })
+    : undefined;
   const lanServer = new LanServer({
     app: createLanApp({
       version,
       uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
-      verifyToken: rejectAllTokens,
+      verifyToken: lanAuth?.verifyToken ?? rejectAllTokens,
       log: moduleLogger(log, "http"),
       ...(pairing && { pairing }),
     }),
@@ -110,7 +123,14 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 
   // Start order; stop is the reverse (the LAN server closes before the cameras, the cameras end
   // their events and write the last clips before the guard and the database go).
-  const modules: AgentModule[] = [storageGuard, cameras, controlServer, lanServer];
+  const modules: AgentModule[] = [
+    storageGuard,
+    cameras,
+    controlServer,
+    // Before the LAN server, so the cached keys are loaded when the first viewer arrives.
+    ...(lanAuth ? [lanAuth.module] : []),
+    lanServer,
+  ];
   // The cloud link goes last: it reports the cameras' state, so they start first; on stop it
   // publishes "offline (shutdown)" before the cameras go. Not built at all when the cloud is off:
   // nothing leaves the device then.
@@ -131,6 +151,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       log: commandLog,
     });
     const commands = new CommandHandler({ control: cameras, log: commandLog, events });
+    commands.on("grantsRevoked", ({ userId }) => {
+      lanAuth
+        ?.revoke(userId)
+        .catch((err: unknown) => commandLog.error({ err, userId }, "cannot record a revocation"));
+    });
     const link = new MqttLink({
       url: config.cloud.mqttUrl,
       identity,

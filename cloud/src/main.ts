@@ -5,6 +5,7 @@ import { type Logger, moduleLogger } from "@homecam/shared/node";
 import { type Accounts, createAccounts } from "./accounts/create-accounts.js";
 import { apiKeyRoutes } from "./api-keys/api-key-routes.js";
 import { ApiKeyService } from "./api-keys/api-key-service.js";
+import { loadOrCreateSigningKey } from "./auth/signing-key.js";
 import { type RunningBroker, startBroker } from "./broker/broker.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { type DatabaseDialect, openDatabase } from "./db/open-database.js";
@@ -17,6 +18,7 @@ import { docsRoutes } from "./docs/docs-routes.js";
 import { EventDeletion } from "./events/event-deletion.js";
 import { EventIngest, eventsModule } from "./events/events-module.js";
 import { createApp } from "./http/create-app.js";
+import { lanTokenRoutes } from "./lan-tokens/lan-token-routes.js";
 import { mediaRoutes } from "./media/media-module.js";
 import {
   loadOrCreateVapidKeys,
@@ -177,6 +179,8 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         pairingRoutes({ ctx, push: viewers, watching: (id) => viewers.watching(id) }),
         cameraRoutes({ ctx, commander: relay, push: viewers }),
         deviceRoutes({ ctx, commander: relay, push: viewers }),
+        // The same key file accounts loaded: LAN tokens verify against the published JWKS.
+        lanTokenRoutes({ ctx, key: await loadOrCreateSigningKey(config.stateDir) }),
         commandRoutes({ ctx, commander: relay }),
         heartbeatRoutes({ ctx, presence }),
         eventsModule({ ctx, ingest }),

@@ -88,6 +88,12 @@ export const agentConfigSchema = z
       .strictObject({
         enabled: z.boolean().default(true).describe("false: fully local, nothing leaves the device."),
         url: z.url().default("http://127.0.0.1:4001").describe("Cloud REST base URL."),
+        issuer: z
+          .url()
+          .optional()
+          .describe(
+            "Issuer (`iss`) of the cloud's tokens when it differs from `url` (the cloud's `auth.issuer` or `http.publicUrl`).",
+          ),
         mqttUrl: z
           .string()
           .regex(/^(mqtts?|wss?):\/\//, "must start with mqtt://, mqtts://, ws:// or wss://")

@@ -168,6 +168,8 @@ const ROUTES: Record<string, Row> = {
   "GET /api/devices/{id}/grants": { policy: "owner" },
   // The owner revokes the viewer; the viewer may remove their own grant (leave).
   "DELETE /api/devices/{id}/grants/{userId}": { policy: "grant" },
+  // Any grant holder gets a LAN token for the device (owner and viewer alike).
+  "POST /api/devices/{id}/lan-token": { policy: "grant" },
   "GET /api/devices/{id}/access-log": { policy: "owner" },
   // A command viewers may send; which commands are owner-only is command-routes.test.ts' matter.
   "POST /api/cameras/{id}/commands": { policy: "grant", body: () => ({ type: "snapshot" }) },
