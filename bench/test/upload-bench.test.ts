@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import { parseOptions, report, runUploadBench } from "../upload/bench.js";
 
 describe("bench/upload", () => {
-  it("parses its options and refuses multipart-sized files", () => {
+  it("parses its options (multipart sizes included) and refuses nonsense", () => {
     expect(parseOptions([])).toEqual({ sizeMB: 6, files: 5 });
     expect(parseOptions(["--size-mb", "1", "--files", "2"])).toEqual({ sizeMB: 1, files: 2 });
-    expect(() => parseOptions(["--size-mb", "9"])).toThrow(/--size-mb/);
+    expect(parseOptions(["--size-mb", "24"])).toEqual({ sizeMB: 24, files: 5 });
+    expect(() => parseOptions(["--size-mb", "0"])).toThrow(/--size-mb/);
+    expect(() => parseOptions(["--size-mb", "257"])).toThrow(/--size-mb/);
     expect(() => parseOptions(["--files", "0"])).toThrow(/--files/);
   });
 
