@@ -82,9 +82,30 @@ export function buildProgram(version: string): Command {
       .option(
         "--timeout <seconds>",
         "stop waiting after this many seconds (default: until the session expires)",
-      ),
+      )
+      .option("--local", "pair a viewer on this network without any cloud: prints a PIN and exits"),
   ).action((opts: Record<string, unknown>) =>
-    act(async () => (await import("./commands/pair.js")).pairCommand(opts)),
+    act(async () =>
+      opts["local"]
+        ? (await import("./lan-pairing/local-pair-commands.js")).pairLocalCommand(opts)
+        : (await import("./commands/pair.js")).pairCommand(opts),
+    ),
+  );
+
+  const viewers = program.command("viewers").description("viewers paired on the LAN with `pair --local`");
+  configOption(
+    viewers.command("list").description("list local viewers").option("--json", "print a JSON array"),
+  ).action((opts: Record<string, unknown>) =>
+    act(async () => (await import("./lan-pairing/local-pair-commands.js")).viewersListCommand(opts)),
+  );
+  configOption(
+    viewers
+      .command("revoke")
+      .description("revoke a local viewer: its tokens and refresh secret stop working at once")
+      .argument("<id>", "viewer id (from `homecam viewers list`)")
+      .option("--json", "print {viewerId, revoked} as JSON"),
+  ).action((id: string, opts: Record<string, unknown>) =>
+    act(async () => (await import("./lan-pairing/local-pair-commands.js")).viewersRevokeCommand(id, opts)),
   );
 
   configOption(

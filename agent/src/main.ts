@@ -1,6 +1,7 @@
 import { readBoardFacts, selectBoard } from "@homecam/hardware";
 import type { AgentConfig } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
+import { Router } from "express";
 import { CameraManager } from "./camera/camera-manager.js";
 import { clipsDir } from "./camera/clip-paths.js";
 import type { CameraControl } from "./camera/control.js";
@@ -14,12 +15,18 @@ import { PairingManager } from "./cloud/pairing-manager.js";
 import { createUploader } from "./cloud/upload-setup.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
-import { rejectAllTokens } from "./http/auth-gate.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
 import { loadOrCreateDeviceIdentity } from "./identity/device-identity.js";
 import { createLanAuth } from "./lan-auth/lan-auth.js";
+import { loadDeviceSigningKeys } from "./lan-pairing/device-signing-key.js";
+import { createLocalPairing } from "./lan-pairing/local-pairing.js";
 import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
+import { LiveHub } from "./live/live-hub.js";
+import { livePageRoutes } from "./live/live-page.js";
+import { liveUpgradeHandler } from "./live/live-socket.js";
+import { ffmpegLiveSources } from "./live/live-source.js";
+import { createMdnsAdvertiser, isLoopbackHost } from "./mdns/mdns-advertiser.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
 import { openAgentStore } from "./store/agent-store.js";
@@ -56,6 +63,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   // stable from day one (pairing later does not change who the device is).
   const identity = await loadOrCreateDeviceIdentity(config.stateDir);
   log.info({ deviceId: identity.deviceId }, "device identity loaded");
+  // The same key signs LAN tokens for viewers paired with `homecam pair --local` (no cloud).
+  const deviceKeys = await loadDeviceSigningKeys(identity);
   const store = await openAgentStore(config.stateDir, { log: moduleLogger(log, "store") });
   // With the cloud off nothing leaves the device, so no outbox rows are written at all.
   const outbox = config.cloud.enabled ? new OutboxWriter({ log: moduleLogger(log, "outbox") }) : undefined;
@@ -89,36 +98,61 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const pairing = cloudApi
     ? new PairingManager({ api: cloudApi, log: moduleLogger(log, "pairing") })
     : undefined;
+  // LAN tokens are cloud-signed (checked with the cached JWKS) or device-signed for viewers paired
+  // locally (checked with the device's own key), so the LAN works with `cloud.enabled: false` too.
+  const lanAuth = createLanAuth({
+    ...(config.cloud.enabled && {
+      cloudUrl: config.cloud.url,
+      issuer: config.cloud.issuer ?? config.cloud.url,
+    }),
+    deviceKey: deviceKeys.publicKey,
+    deviceId: identity.deviceId,
+    stateDir: config.stateDir,
+    db: store.db,
+    log: moduleLogger(log, "lan-auth"),
+  });
+  const localPairing = createLocalPairing({
+    deviceId: identity.deviceId,
+    privateKey: deviceKeys.privateKey,
+    db: store.db,
+    revokeTokens: (viewerId) => lanAuth.revoke(viewerId),
+    lanUrl: () => lanServer.url,
+    log: moduleLogger(log, "lan-pairing"),
+  });
   const controlServer = new ControlServer({
     socketPath: controlSocketPath(config.stateDir),
     control: cameras,
     log: moduleLogger(log, "control"),
     ...(pairing && { pairing }),
+    localPairing: localPairing.control,
   });
-
-  // LAN tokens are cloud-signed: without a cloud there is no issuer, so nothing opens the gate
-  // (a local pairing PIN comes later).
-  const lanAuth = config.cloud.enabled
-    ? createLanAuth({
-        cloudUrl: config.cloud.url,
-        issuer: config.cloud.issuer ?? config.cloud.url,
-        deviceId: identity.deviceId,
-        stateDir: config.stateDir,
-        db: store.db,
-        log: moduleLogger(log, "lan-auth"),
-      })
-    : undefined;
-  const lanServer = new LanServer({
-    app: createLanApp({
-      version,
-      uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
-      verifyToken: lanAuth?.verifyToken ?? rejectAllTokens,
-      log: moduleLogger(log, "http"),
-      ...(pairing && { pairing }),
+  const httpLog = moduleLogger(log, "http");
+  const liveLog = moduleLogger(log, "live");
+  // Live view (fMP4 over the LAN WebSocket): one ffmpeg per watched camera, started by the first
+  // viewer and stopped after the last.
+  const liveHub = new LiveHub({
+    sources: ffmpegLiveSources({
+      // Runtime state, not the file: cameras added remotely count, privacy mode refuses.
+      cameraSource: (id) => cameras.liveSource(id),
+      log: liveLog,
     }),
+    log: liveLog,
+  });
+  const lanApp = createLanApp({
+    version,
+    uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
+    verifyToken: lanAuth.verifyToken,
+    log: httpLog,
+    // No token: POST /api/local/pair and /refresh (the PIN is the credential) and the live page.
+    publicRoutes: Router().use(localPairing.routes, livePageRoutes()),
+    ...(pairing && { pairing }),
+  });
+  const lanServer = new LanServer({
+    app: lanApp,
     host: config.http.host,
     port: config.http.port,
-    log: moduleLogger(log, "http"),
+    log: httpLog,
+    upgrade: liveUpgradeHandler({ hub: liveHub, verifyToken: lanAuth.verifyToken, log: liveLog }),
   });
 
   // Start order; stop is the reverse (the LAN server closes before the cameras, the cameras end
@@ -128,8 +162,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     cameras,
     controlServer,
     // Before the LAN server, so the cached keys are loaded when the first viewer arrives.
-    ...(lanAuth ? [lanAuth.module] : []),
+    lanAuth.module,
     lanServer,
+    // After the LAN server, so it stops first and closes its viewers' streams.
+    liveHub,
+    // Advertised only when the LAN can reach the server (not on loopback, e.g. in tests).
+    ...(config.http.mdns && !isLoopbackHost(config.http.host)
+      ? [
+          createMdnsAdvertiser({
+            deviceId: identity.deviceId,
+            port: () => lanServer.port,
+            log: moduleLogger(log, "mdns"),
+          }),
+        ]
+      : []),
   ];
   // The cloud link goes last: it reports the cameras' state, so they start first; on stop it
   // publishes "offline (shutdown)" before the cameras go. Not built at all when the cloud is off:
@@ -153,7 +199,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const commands = new CommandHandler({ control: cameras, log: commandLog, events });
     commands.on("grantsRevoked", ({ userId }) => {
       lanAuth
-        ?.revoke(userId)
+        .revoke(userId)
         .catch((err: unknown) => commandLog.error({ err, userId }, "cannot record a revocation"));
     });
     const link = new MqttLink({

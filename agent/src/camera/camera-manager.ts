@@ -81,6 +81,15 @@ export class CameraManager implements CameraRuntimeControl, AgentModule {
     return this.#pipelines;
   }
 
+  /**
+   * The source a live viewer may watch: an enabled camera (from the file or added remotely) that is
+   * not in privacy mode; undefined otherwise.
+   */
+  liveSource(cameraId: string): CameraConfig["source"] | undefined {
+    const camera = this.#state.cameras().find((c) => c.id === cameraId);
+    return camera && this.#shouldRun(camera) ? camera.source : undefined;
+  }
+
   /** What start-up recovery did (undefined before `start`). */
   get recovery(): RecoveryReport | undefined {
     return this.#recovery;

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "@homecam/shared/node";
 import type { CameraControl } from "../camera/control.js";
+import type { LocalPairingControl } from "../lan-pairing/local-pairing.js";
 import type { AgentModule } from "../module.js";
 import { LineDecoder } from "./line-decoder.js";
 import { type ControlPairing, controlMethods, errorBodyFor, type MethodTable } from "./methods.js";
@@ -30,6 +31,8 @@ export interface ControlServerDeps {
   control: CameraControl;
   /** `pair.start` / `pair.status`; absent when the cloud is disabled (they answer a coded error). */
   pairing?: ControlPairing;
+  /** `pair.local`, `viewers.*`: LAN pairing without a cloud. */
+  localPairing?: LocalPairingControl;
   log: Pick<Logger, "info" | "warn" | "debug">;
   /** Longest request line accepted; defaults to {@link MAX_REQUEST_LINE_BYTES} (tests lower it). */
   maxLineBytes?: number;
@@ -51,7 +54,7 @@ export class ControlServer implements AgentModule {
 
   constructor(deps: ControlServerDeps) {
     this.#deps = deps;
-    this.#methods = controlMethods(deps.control, deps.pairing);
+    this.#methods = controlMethods(deps.control, deps.pairing, deps.localPairing);
   }
 
   get socketPath(): string {

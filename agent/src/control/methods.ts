@@ -1,7 +1,8 @@
-import { maskSecretsInText } from "@homecam/shared";
+import { ApiError, maskSecretsInText } from "@homecam/shared";
 import type { CameraControl } from "../camera/control.js";
 import { pairingDisabledError } from "../cloud/pairing-error.js";
 import type { PairingPort } from "../cloud/pairing-manager.js";
+import type { LocalPairingControl } from "../lan-pairing/local-pairing.js";
 import type { ControlErrorBody, ControlMethod, MethodParams, MethodResult } from "./protocol.js";
 
 /** One method's implementation: validated params in, a JSON-serialisable result out. */
@@ -19,10 +20,19 @@ export type ControlPairing = Pick<PairingPort, "start" | "status">;
  * The control methods, as thin adapters over {@link CameraControl} and the pairing manager.
  * Without `pairing` the `pair.*` methods answer `HC_ERR_PAIRING_CLOUD_DISABLED`.
  */
-export function controlMethods(control: CameraControl, pairing?: ControlPairing): MethodTable {
+export function controlMethods(
+  control: CameraControl,
+  pairing?: ControlPairing,
+  localPairing?: LocalPairingControl,
+): MethodTable {
   const needPairing = (): ControlPairing => {
     if (!pairing) throw pairingDisabledError();
     return pairing;
+  };
+  const needLocal = (): LocalPairingControl => {
+    if (!localPairing)
+      throw new ApiError("E_NOT_IMPLEMENTED", "local pairing is not available on this agent");
+    return localPairing;
   };
   return {
     status: async () => ({ cameras: control.cameras(), host: await control.host() }),
@@ -33,6 +43,13 @@ export function controlMethods(control: CameraControl, pairing?: ControlPairing)
     record: ({ cameraId, seconds }, signal) => control.recordNow(cameraId, seconds, signal),
     "pair.start": () => needPairing().start(),
     "pair.status": ({ pairingId }) => needPairing().status(pairingId),
+    "pair.local": () => needLocal().start(),
+    "viewers.list": async () => ({ viewers: await needLocal().viewers() }),
+    "viewers.revoke": async ({ viewerId }) => {
+      if (!(await needLocal().revoke(viewerId)))
+        throw new ApiError("E_NOT_FOUND", `no local viewer ${viewerId}`);
+      return { revoked: true };
+    },
   };
 }
 

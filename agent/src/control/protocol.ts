@@ -9,6 +9,8 @@ import {
 import { z } from "zod";
 import type { CameraState, HostState, ManualRecordingResult } from "../camera/control.js";
 import type { PairingStatus } from "../cloud/pairing-manager.js";
+import type { LocalPairingSession } from "../lan-pairing/local-pairing.js";
+import type { LocalViewer } from "../lan-pairing/local-viewers.js";
 
 // The local control protocol spoken over `<stateDir>/control.sock` between the running agent and
 // the `homecam` CLI on the same host.
@@ -29,7 +31,7 @@ import type { PairingStatus } from "../cloud/pairing-manager.js";
 // REST catalogue's `E_*` codes for protocol problems, or the `HC_ERR_*` code the camera pipeline
 // threw (unknown camera, camera offline…); `pair.*` pass on the cloud's `E_*` code or a pairing
 // `HC_ERR_*` one (cloud disabled, unreachable). Binary results (the snapshot JPEG) are base64
-// strings. `pair.start` answers the session's PIN: the socket's file permissions protect it.
+// strings. `pair.start` and `pair.local` answer the session's PIN: the socket's file permissions protect it.
 
 /** The socket's file name inside the state directory. */
 export const CONTROL_SOCKET_NAME = "control.sock";
@@ -75,6 +77,9 @@ export const methodParamsSchemas = {
   }),
   "pair.start": z.strictObject({}),
   "pair.status": z.strictObject({ pairingId: pairingIdSchema }),
+  "pair.local": z.strictObject({}),
+  "viewers.list": z.strictObject({}),
+  "viewers.revoke": z.strictObject({ viewerId: z.string().min(1).max(64) }),
 } as const;
 
 export type ControlMethod = keyof typeof methodParamsSchemas;
@@ -106,6 +111,14 @@ const hostStateSchema = z.looseObject({
   uptimeS: z.number(),
 });
 
+const localViewerSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  role: deviceRoleSchema,
+  createdAt: z.number(),
+  revokedAt: z.number().nullable(),
+});
+
 /** Results of each method, as the client validates them. */
 export const methodResultSchemas = {
   status: z.looseObject({ cameras: z.array(cameraStateSchema), host: hostStateSchema }),
@@ -126,6 +139,14 @@ export const methodResultSchemas = {
     claimedRole: deviceRoleSchema.nullable(),
     expiresAt: z.iso.datetime({ offset: true }),
   }),
+  "pair.local": z.looseObject({
+    sessionId: z.string(),
+    pin: z.string().regex(/^\d{6}$/),
+    url: z.string(),
+    expiresAt: z.iso.datetime({ offset: true }),
+  }),
+  "viewers.list": z.looseObject({ viewers: z.array(localViewerSchema) }),
+  "viewers.revoke": z.looseObject({ revoked: z.boolean() }),
 } as const;
 
 /** What each method answers (the client checks the shape with {@link methodResultSchemas}). */
@@ -135,6 +156,9 @@ export interface MethodResults {
   record: ManualRecordingResult;
   "pair.start": PairingSession;
   "pair.status": PairingStatus;
+  "pair.local": LocalPairingSession;
+  "viewers.list": { viewers: LocalViewer[] };
+  "viewers.revoke": { revoked: boolean };
 }
 export interface StatusResult {
   cameras: CameraState[];

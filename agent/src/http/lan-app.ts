@@ -15,6 +15,11 @@ export interface LanAppDeps {
   log: Pick<Logger, "error" | "warn">;
   /** Routes that need a token (events, clips, live…); mounted behind the gate. */
   routes?: Router;
+  /**
+   * Routes served without a token: the live page and its script (static, secret-free) and the
+   * local pairing claim (the PIN is its credential, rate-limited per address).
+   */
+  publicRoutes?: Router;
   /** The pairing manager, for the `/pair` page; absent when the cloud is disabled. */
   pairing?: { current(): PairingSession | null };
 }
@@ -33,6 +38,7 @@ export function createLanApp(deps: LanAppDeps): Express {
 
   app.get("/health", healthRoute(deps));
   app.get("/pair", pairPageRoute({ pairing: deps.pairing }));
+  if (deps.publicRoutes) app.use(deps.publicRoutes);
 
   app.use(authGate(deps.verifyToken));
   app.use(deps.routes ?? Router());

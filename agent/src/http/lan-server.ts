@@ -1,7 +1,8 @@
 import { once } from "node:events";
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
+import type { Duplex } from "node:stream";
 import type { Logger } from "@homecam/shared/node";
 import type { AgentModule } from "../module.js";
 import { lanUrlFor } from "./lan-url.js";
@@ -12,6 +13,11 @@ export interface LanServerDeps {
   /** 0 lets the OS choose (tests); read the result from {@link LanServer.port}. */
   port: number;
   log: Pick<Logger, "info">;
+  /**
+   * WebSocket upgrades (live view); returns false for a path it does not serve. Without it, or
+   * when it declines, the upgrade is refused.
+   */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 /** The LAN HTTP server as an agent module: listens on start, closes every connection on stop. */
@@ -40,6 +46,12 @@ export class LanServer implements AgentModule {
     // A viewer holding a keep-alive socket must not keep the agent from stopping; live streams
     // and WebSockets will close their own connections in their modules.
     server.keepAliveTimeout = 5_000;
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on("error", () => {});
+      if (!this.#deps.upgrade?.(req, socket, head)) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      }
+    });
     server.listen({ host: this.#deps.host, port: this.#deps.port });
     try {
       // Rejects on 'error' (EADDRINUSE, EACCES below port 1024) and when the agent stops meanwhile.

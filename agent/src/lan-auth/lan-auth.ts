@@ -1,4 +1,5 @@
 import type { Logger } from "@homecam/shared/node";
+import type { CryptoKey } from "jose";
 import type { Kysely } from "kysely";
 import type { TokenVerifier } from "../http/auth-gate.js";
 import type { AgentModule } from "../module.js";
@@ -8,9 +9,12 @@ import { LanTokenVerifier } from "./lan-token-verifier.js";
 import { RevocationStore } from "./revocations.js";
 
 export interface LanAuthOptions {
-  cloudUrl: string;
+  /** The cloud's URL; absent with `cloud.enabled: false`: then only device-signed tokens pass. */
+  cloudUrl?: string;
   /** `iss` of the cloud's tokens; the cloud URL when the cloud sets no `auth.issuer`. */
-  issuer: string;
+  issuer?: string;
+  /** The device's own public key, to accept tokens from `homecam pair --local`. */
+  deviceKey?: CryptoKey;
   deviceId: string;
   stateDir: string;
   db: Kysely<AgentDatabase>;
@@ -21,30 +25,30 @@ export interface LanAuthOptions {
 }
 
 /** LAN token checking, ready to wire: the gate's verifier, a module, and the revocation hook. */
-export interface LanAuth {
+export interface LanAuth<J extends JwksCache | undefined = JwksCache> {
   verifyToken: TokenVerifier;
   /** Loads the cached JWKS and fetches the cloud's; start it before the LAN server. */
   module: AgentModule;
-  /** The cloud pushed `grants.revoked` for this user. */
+  /** The cloud pushed `grants.revoked` for this user, or the operator revoked a local viewer. */
   revoke(userId: string): Promise<void>;
-  readonly jwks: JwksCache;
+  /** The cloud's keys; undefined without a cloud. */
+  readonly jwks: J;
 }
 
-export function createLanAuth(opts: LanAuthOptions): LanAuth {
+export function createLanAuth(opts: LanAuthOptions & { cloudUrl: string; issuer: string }): LanAuth;
+export function createLanAuth(opts: LanAuthOptions): LanAuth<JwksCache | undefined>;
+export function createLanAuth(opts: LanAuthOptions): LanAuth<JwksCache | undefined> {
   const now = opts.now ?? Date.now;
-  const jwks = new JwksCache({
-    cloudUrl: opts.cloudUrl,
-    stateDir: opts.stateDir,
-    log: opts.log,
-    now,
-    ...opts.jwks,
-  });
+  const jwks =
+    opts.cloudUrl === undefined
+      ? undefined
+      : new JwksCache({ cloudUrl: opts.cloudUrl, stateDir: opts.stateDir, log: opts.log, now, ...opts.jwks });
   const revocations = new RevocationStore(opts.db, now);
   const verifier = new LanTokenVerifier({
-    keys: jwks,
+    ...(jwks && { cloud: { keys: jwks, issuer: opts.issuer ?? opts.cloudUrl ?? "" } }),
+    ...(opts.deviceKey && { deviceKey: opts.deviceKey }),
     revocations,
     deviceId: opts.deviceId,
-    issuer: opts.issuer,
     now,
     log: opts.log,
   });
@@ -57,8 +61,8 @@ export function createLanAuth(opts: LanAuthOptions): LanAuth {
     },
     module: {
       name: "lan-auth",
-      start: () => jwks.start(),
-      stop: async () => jwks.stop(),
+      start: async () => jwks?.start(),
+      stop: async () => jwks?.stop(),
     },
   };
 }

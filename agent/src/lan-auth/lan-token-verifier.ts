@@ -1,17 +1,27 @@
 import { LAN_TOKEN_TYP, lanTokenClaimsSchema } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
-import { decodeProtectedHeader, jwtVerify } from "jose";
+import { type CryptoKey, decodeProtectedHeader, jwtVerify } from "jose";
 import type { Principal } from "../http/auth-gate.js";
 import type { JwksCache } from "./jwks-cache.js";
 import type { RevocationStore } from "./revocations.js";
 
+/** `kid` and `iss` of a token the device signed itself (local pairing, no cloud involved). */
+export function localTokenIssuer(deviceId: string): string {
+  return `device:${deviceId}`;
+}
+
 export interface LanTokenVerifierOptions {
-  keys: Pick<JwksCache, "key">;
+  /** The cloud's keys and issuer; absent with `cloud.enabled: false` (only local tokens pass). */
+  cloud?: {
+    keys: Pick<JwksCache, "key">;
+    /** The cloud's token issuer (`auth.issuer`, else its public URL). A trailing `/` is ignored. */
+    issuer: string;
+  };
+  /** The device's own public key: checks tokens issued by `homecam pair --local`. */
+  deviceKey?: CryptoKey;
   revocations: Pick<RevocationStore, "revokedAt">;
   /** This device's id: the only audience accepted. */
   deviceId: string;
-  /** The cloud's token issuer (`auth.issuer`, else its public URL). A trailing `/` is ignored. */
-  issuer: string;
   /** Accepted clock skew between cloud and device, seconds (default 30: Pis without RTC drift). */
   clockToleranceSeconds?: number;
   now?: () => number;
@@ -20,19 +30,23 @@ export interface LanTokenVerifierOptions {
 
 /**
  * Checks LAN viewer tokens offline: EdDSA only (no `none`, no HMAC with the public key as the
- * secret), the `hc-lan+jwt` type, our issuer, our device id as audience, `exp`/`nbf` with a small
- * tolerance, and no revocation pushed for the user since the token was issued. Any failure is
- * just "not valid" (null): the gate answers 401 without saying why.
+ * secret), the `hc-lan+jwt` type, our device id as audience, `exp`/`nbf` with a small tolerance,
+ * and no revocation for the user since the token was issued. Two issuers are accepted, each only
+ * with its own key: the cloud (kid from its JWKS) and the device itself (kid `device:<id>`), so a
+ * cloud key can never vouch for a "device" token nor the reverse. Any failure is just "not
+ * valid" (null): the gate answers 401 without saying why.
  */
 export class LanTokenVerifier {
   readonly #o: LanTokenVerifierOptions;
-  readonly #issuers: string[];
+  readonly #cloudIssuers: string[];
+  readonly #localIssuer: string;
   readonly #toleranceS: number;
 
   constructor(opts: LanTokenVerifierOptions) {
     this.#o = opts;
-    const base = opts.issuer.replace(/\/+$/, "");
-    this.#issuers = [base, `${base}/`];
+    const base = opts.cloud?.issuer.replace(/\/+$/, "") ?? "";
+    this.#cloudIssuers = [base, `${base}/`];
+    this.#localIssuer = localTokenIssuer(opts.deviceId);
     this.#toleranceS = opts.clockToleranceSeconds ?? 30;
   }
 
@@ -46,16 +60,24 @@ export class LanTokenVerifier {
     }
   };
 
+  async #keyFor(kid: string): Promise<{ key: CryptoKey; issuer: string[] } | undefined> {
+    if (kid === this.#localIssuer) {
+      return this.#o.deviceKey ? { key: this.#o.deviceKey, issuer: [this.#localIssuer] } : undefined;
+    }
+    const key = await this.#o.cloud?.keys.key(kid);
+    return key ? { key, issuer: this.#cloudIssuers } : undefined;
+  }
+
   async #verify(token: string): Promise<Principal | null> {
     const header = decodeProtectedHeader(token);
     if (header.alg !== "EdDSA" || header.typ !== LAN_TOKEN_TYP || typeof header.kid !== "string") return null;
-    const key = await this.#o.keys.key(header.kid);
-    if (!key) return null;
+    const found = await this.#keyFor(header.kid);
+    if (!found) return null;
     const nowMs = (this.#o.now ?? Date.now)();
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, found.key, {
       algorithms: ["EdDSA"],
       typ: LAN_TOKEN_TYP,
-      issuer: this.#issuers,
+      issuer: found.issuer,
       audience: this.#o.deviceId,
       requiredClaims: ["sub", "iat", "exp"],
       clockTolerance: this.#toleranceS,

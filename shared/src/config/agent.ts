@@ -80,6 +80,12 @@ export const agentConfigSchema = z
     http: z
       .strictObject({
         host: z.string().default("0.0.0.0").describe("Address the LAN server listens on."),
+        mdns: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Advertise the agent on the LAN with mDNS (`_homecam._tcp`); never when `host` is loopback.",
+          ),
         port: portSchema.default(4080).describe("LAN server port (viewer, live, /capture, /health)."),
       })
       .prefault({})

@@ -1,0 +1,137 @@
+import type { Logger } from "@homecam/shared/node";
+import type { CaptureError } from "../capture/capture-error.js";
+import type { AgentModule } from "../module.js";
+import type { LiveSink, LiveSourceFactory, LiveStream } from "./live-source.js";
+
+/** One viewer of a camera, as the hub sees it (a WebSocket in production). */
+export interface LiveViewer {
+  init(bytes: Buffer, mimeType: string): void;
+  fragment(bytes: Buffer, key: boolean): void;
+  /** The source ended; the viewer will get nothing more. */
+  ended(reason: string): void;
+}
+
+export interface LiveHubOptions {
+  sources: LiveSourceFactory;
+  /** Keep a source this long after its last viewer left (default 3 s): a page reload reuses it. */
+  stopDelayMs?: number;
+  /** Largest last-GOP cache per camera (default 8 MB); beyond it joiners wait for the next key frame. */
+  maxGopBytes?: number;
+  log: Pick<Logger, "info" | "warn" | "error">;
+}
+
+interface CameraLive {
+  stream: LiveStream | undefined;
+  init?: { bytes: Buffer; mimeType: string };
+  /** The fragments since the latest key frame: a joiner starts there and sees a picture at once. */
+  gop: Buffer[];
+  gopBytes: number;
+  viewers: Set<LiveViewer>;
+  stopTimer?: NodeJS.Timeout;
+}
+
+/**
+ * Fans each camera's live fMP4 out to its viewers: ONE source per camera whatever the number of
+ * viewers, started by the first and stopped a few seconds after the last one leaves.
+ */
+export class LiveHub implements AgentModule {
+  readonly name = "live";
+  readonly #o: LiveHubOptions;
+  readonly #cameras = new Map<string, CameraLive>();
+  readonly #stopping = new Set<Promise<void>>();
+
+  constructor(opts: LiveHubOptions) {
+    this.#o = opts;
+  }
+
+  /** Cameras with a running source (for tests and status). */
+  get sourceCount(): number {
+    return this.#cameras.size;
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    for (const [id, live] of this.#cameras) {
+      for (const viewer of live.viewers) viewer.ended("the agent is stopping");
+      this.#stopSource(id, live);
+    }
+    await Promise.all(this.#stopping);
+  }
+
+  /**
+   * Add a viewer: it gets the init segment and the current GOP at once, then every fragment.
+   * null for an unknown camera, a CaptureError when the camera cannot be viewed live.
+   */
+  join(cameraId: string, viewer: LiveViewer): { leave(): void } | CaptureError | null {
+    let live = this.#cameras.get(cameraId);
+    if (!live) {
+      const created: CameraLive = { stream: undefined, gop: [], gopBytes: 0, viewers: new Set() };
+      const stream = this.#o.sources(cameraId, this.#sink(cameraId, created));
+      if (stream === null || !("stop" in stream)) return stream;
+      created.stream = stream;
+      live = created;
+      this.#cameras.set(cameraId, live);
+      this.#o.log.info({ cameraId }, "live source started");
+    }
+    clearTimeout(live.stopTimer);
+    live.stopTimer = undefined;
+    live.viewers.add(viewer);
+    if (live.init) {
+      viewer.init(live.init.bytes, live.init.mimeType);
+      live.gop.forEach((bytes, i) => {
+        viewer.fragment(bytes, i === 0);
+      });
+    }
+    const joined = live;
+    return { leave: () => this.#leave(cameraId, joined, viewer) };
+  }
+
+  #leave(cameraId: string, live: CameraLive, viewer: LiveViewer): void {
+    if (!live.viewers.delete(viewer) || live.viewers.size > 0) return;
+    if (this.#cameras.get(cameraId) !== live) return;
+    live.stopTimer = setTimeout(() => this.#stopSource(cameraId, live), this.#o.stopDelayMs ?? 3_000);
+    live.stopTimer.unref();
+  }
+
+  #stopSource(cameraId: string, live: CameraLive): void {
+    clearTimeout(live.stopTimer);
+    if (this.#cameras.get(cameraId) === live) this.#cameras.delete(cameraId);
+    const stopping = (live.stream?.stop() ?? Promise.resolve())
+      .catch((err: unknown) => this.#o.log.error({ err, cameraId }, "cannot stop a live source"))
+      .finally(() => this.#stopping.delete(stopping));
+    this.#stopping.add(stopping);
+    this.#o.log.info({ cameraId }, "live source stopped (no viewer left)");
+  }
+
+  #sink(cameraId: string, live: CameraLive): LiveSink {
+    const maxGopBytes = this.#o.maxGopBytes ?? 8 * 1024 * 1024;
+    return {
+      init: (bytes, mimeType) => {
+        live.init = { bytes, mimeType };
+        for (const viewer of live.viewers) viewer.init(bytes, mimeType);
+      },
+      fragment: (bytes, key) => {
+        if (key) {
+          live.gop = [bytes];
+          live.gopBytes = bytes.length;
+        } else if (live.gop.length > 0 && live.gopBytes + bytes.length <= maxGopBytes) {
+          live.gop.push(bytes);
+          live.gopBytes += bytes.length;
+        } else {
+          // Too long a GOP to keep: joiners wait for the next key frame instead of growing memory.
+          live.gop = [];
+          live.gopBytes = 0;
+        }
+        for (const viewer of live.viewers) viewer.fragment(bytes, key);
+      },
+      ended: (reason) => {
+        this.#o.log.warn({ cameraId, reason }, "live source ended");
+        if (this.#cameras.get(cameraId) === live) this.#cameras.delete(cameraId);
+        clearTimeout(live.stopTimer);
+        for (const viewer of live.viewers) viewer.ended(reason);
+        live.viewers.clear();
+      },
+    };
+  }
+}

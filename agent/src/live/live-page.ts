@@ -1,0 +1,49 @@
+import { Router } from "express";
+import { escapeHtml } from "../http/pair-page.js";
+import { HOMECAM_LIVE_SCRIPT } from "./homecam-live-script.js";
+
+// `GET /live?camera=<id>` and `GET /live/homecam-live.js`: static, so served without a token (the
+// stream itself never is). The page holds no secret; the element takes the LAN token from
+// sessionStorage or the URL fragment, which browsers never send to a server.
+
+const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function renderLivePage(cameraId: string | undefined): string {
+  const element = cameraId
+    ? `<homecam-live camera="${escapeHtml(cameraId)}"></homecam-live>`
+    : "<p>Which camera? Open <code>/live?camera=&lt;id&gt;</code>.</p>";
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="robots" content="noindex">',
+    // No favicon request: /favicon.ico sits behind the token gate and would log a 401.
+    '<link rel="icon" href="data:,">',
+    "<title>Live · homecam</title>",
+    '<script src="/live/homecam-live.js" defer></script>',
+    "</head>",
+    "<body>",
+    "<main>",
+    element,
+    "</main>",
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/** The live page and its element script; mount in front of the auth gate. */
+export function livePageRoutes(): Router {
+  return Router()
+    .get("/live/homecam-live.js", (_req, res) => {
+      res.setHeader("Cache-Control", "no-cache");
+      res.type("text/javascript").send(HOMECAM_LIVE_SCRIPT);
+    })
+    .get("/live", (req, res) => {
+      const camera = typeof req.query["camera"] === "string" ? req.query["camera"] : undefined;
+      res.setHeader("Cache-Control", "no-store");
+      res.type("html").send(renderLivePage(camera && CAMERA_ID.test(camera) ? camera : undefined));
+    });
+}

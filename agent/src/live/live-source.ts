@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import type { CameraSource } from "@homecam/shared";
+import type { Logger } from "@homecam/shared/node";
+import { CaptureError } from "../capture/capture-error.js";
+import { stopChild } from "../capture/process-stop.js";
+import { sourceInput } from "../capture/source-input.js";
+import { avcCodecOf, isKeyFragment, Mp4BoxSplitter } from "./mp4-boxes.js";
+
+// Why a second reader and not a tap of the capture ffmpeg: ffmpeg cannot add an output to a running
+// process, so a tap would have to run all the time (or restart the capture, losing ring segments and
+// motion frames) for a view that is usually nobody's. A reader started on the first viewer costs
+// nothing when no one watches. For an H.264 source (RTSP/ONVIF) it is a second stream-copy reader
+// (no re-encode). The synthetic `test` camera is a lavfi graph, which two ffmpegs cannot share: the
+// live reader runs its own copy of the same deterministic graph (same scene; its frame counter starts
+// at 0 when the view opens) and must encode it, like the capture does. Devices one process holds
+// exclusively (v4l2, the Pi camera's pipe) cannot be opened twice: those answer "unsupported" here,
+// and a capture tap is the extension point for them (LiveSourceFactory is the seam).
+
+/** What a running live source delivers. */
+export interface LiveSink {
+  /** The init segment (ftyp+moov) and its MediaSource type, once, before any fragment. */
+  init(bytes: Buffer, mimeType: string): void;
+  /** One moof+mdat pair; `key` when it starts with a key frame (a viewer may join there). */
+  fragment(bytes: Buffer, key: boolean): void;
+  /** The source ended on its own (camera gone, ffmpeg failed). Not called after `stop()`. */
+  ended(reason: string): void;
+}
+
+/** A running live source; `stop()` resolves once its process is gone. */
+export interface LiveStream {
+  stop(): Promise<void>;
+  /** The process id, when the source is a process of its own. */
+  readonly pid?: number | undefined;
+}
+
+/**
+ * Start a live fMP4 source for a camera: null for an unknown camera, a CaptureError when this
+ * camera's source cannot be viewed live.
+ */
+export type LiveSourceFactory = (cameraId: string, sink: LiveSink) => LiveStream | CaptureError | null;
+
+/** The ffmpeg arguments of a live fMP4 view of `source`, or why there is none. */
+export function liveFfmpegArgs(source: CameraSource): string[] | CaptureError {
+  const input = sourceInput(source);
+  if (input instanceof CaptureError) return input;
+  if (input.producer || source.type === "v4l2") {
+    return new CaptureError(
+      "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
+      `live view of a ${source.type} camera needs a tap of its capture, which is not built yet`,
+      true,
+    );
+  }
+  const gop = String(input.fps);
+  const encode = input.recordIsH264
+    ? ["-c:v", "copy"]
+    : // The same encoding as the ring (ffmpeg-args.ts): 1 s GOP so a viewer's first picture is ≤ 1 s away.
+      ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p"].concat([
+        "-g",
+        gop,
+        "-keyint_min",
+        gop,
+        "-sc_threshold",
+        "0",
+      ]);
+  return [
+    "-hide_banner",
+    "-nostats",
+    "-loglevel",
+    "error",
+    ...input.args,
+    "-map",
+    `${input.recordInput}:v:0`,
+    "-an",
+    ...encode,
+    "-f",
+    "mp4",
+    // A fragment per frame: the browser gets each frame as soon as it exists (latency), and the hub
+    // still knows which fragments start a GOP. No trailer: the stream never "ends" for a viewer.
+    "-movflags",
+    "empty_moov+default_base_moof+frag_every_frame+skip_trailer",
+    "-flush_packets",
+    "1",
+    "pipe:1",
+  ];
+}
+
+export interface FfmpegLiveSourcesOptions {
+  /** The camera's source, or undefined for an unknown (or disabled) camera. */
+  cameraSource: (cameraId: string) => CameraSource | undefined;
+  ffmpegPath?: string;
+  log: Pick<Logger, "warn" | "debug">;
+}
+
+/** A {@link LiveSourceFactory} that runs one ffmpeg per live camera. */
+export function ffmpegLiveSources(opts: FfmpegLiveSourcesOptions): LiveSourceFactory {
+  return (cameraId, sink) => {
+    const source = opts.cameraSource(cameraId);
+    if (!source) return null;
+    const args = liveFfmpegArgs(source);
+    if (args instanceof CaptureError) return args;
+    return runLiveFfmpeg(opts.ffmpegPath ?? "ffmpeg", args, sink, opts.log);
+  };
+}
+
+function runLiveFfmpeg(
+  file: string,
+  args: string[],
+  sink: LiveSink,
+  log: FfmpegLiveSourcesOptions["log"],
+): LiveStream {
+  const child: ChildProcess = spawn(file, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const exited = once(child, "close").catch(() => undefined);
+  const splitter = new Mp4BoxSplitter();
+  let stopping = false;
+  let init: Buffer[] = [];
+  let sentInit = false;
+  let moof: Buffer | undefined;
+  let stderrTail = "";
+  const end = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    sink.ended(reason);
+  };
+  child.stdout?.on("data", (chunk: Buffer) => {
+    let boxes: ReturnType<Mp4BoxSplitter["push"]>;
+    try {
+      boxes = splitter.push(chunk);
+    } catch (err) {
+      end(String(err));
+      child.kill("SIGKILL");
+      return;
+    }
+    for (const box of boxes) {
+      if (!sentInit && (box.type === "ftyp" || box.type === "moov")) {
+        init.push(box.bytes);
+        if (box.type === "moov") {
+          const bytes = Buffer.concat(init);
+          const codec = avcCodecOf(bytes) ?? "avc1.42e01e";
+          sink.init(bytes, `video/mp4; codecs="${codec}"`);
+          sentInit = true;
+          init = [];
+        }
+      } else if (box.type === "moof") {
+        moof = box.bytes;
+      } else if (box.type === "mdat" && moof) {
+        sink.fragment(Buffer.concat([moof, box.bytes]), isKeyFragment(moof));
+        moof = undefined;
+      }
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-500);
+  });
+  for (const s of child.stdio) s?.on("error", () => {});
+  child.on("error", (err) => end(`cannot start ffmpeg: ${err.message}`));
+  void exited.then(() => {
+    if (!stopping) log.warn({ code: child.exitCode, stderr: stderrTail }, "live ffmpeg ended");
+    end(stderrTail.trim() || `ffmpeg exited with ${child.exitCode ?? child.signalCode}`);
+  });
+  log.debug({ pid: child.pid }, "live ffmpeg started");
+  return {
+    pid: child.pid,
+    stop: async () => {
+      stopping = true;
+      await stopChild(child, exited, { quit: true, termAfterMs: 1_000, killAfterMs: 3_000 });
+    },
+  };
+}

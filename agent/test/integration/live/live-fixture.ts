@@ -1,0 +1,137 @@
+import { LAN_TOKEN_TYP } from "@homecam/shared";
+import { createLogger } from "@homecam/shared/node";
+import { type CryptoKey, generateKeyPair, SignJWT } from "jose";
+import { WebSocket } from "ws";
+import { createLanApp } from "../../../src/http/lan-app.js";
+import { LanServer } from "../../../src/http/lan-server.js";
+import { LanTokenVerifier } from "../../../src/lan-auth/lan-token-verifier.js";
+import { RevocationStore } from "../../../src/lan-auth/revocations.js";
+import { LiveHub } from "../../../src/live/live-hub.js";
+import { livePageRoutes } from "../../../src/live/live-page.js";
+import { liveUpgradeHandler } from "../../../src/live/live-socket.js";
+import { ffmpegLiveSources, type LiveSourceFactory, type LiveStream } from "../../../src/live/live-source.js";
+import { type AgentStore, openAgentStore } from "../../../src/store/agent-store.js";
+import { camera, tempDir } from "../capture/helpers.js";
+
+// A real LAN server with the live WebSocket, real LAN-token checking (EdDSA JWTs signed here with a
+// key the verifier trusts, revocations in a real agent store) and real ffmpeg live sources of the
+// synthetic camera.
+
+export const DEVICE_ID = "dev-live-test";
+export const ISSUER = "https://cloud.live.test";
+export const CAMERA_ID = "yard";
+const KID = "live-test-key";
+const log = createLogger({ name: "test", level: "silent" });
+
+export interface LiveFixture {
+  url: string;
+  wsUrl(cameraId: string): string;
+  hub: LiveHub;
+  /** Live streams started so far (one per started source), with their ffmpeg pids. */
+  started: LiveStream[];
+  token(opts?: { sub?: string; aud?: string }): Promise<string>;
+  revoke(userId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Promise<LiveFixture> {
+  const dir = await tempDir("live");
+  const store: AgentStore = await openAgentStore(dir.path, { log });
+  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+  const revocations = new RevocationStore(store.db);
+  const verifier = new LanTokenVerifier({
+    cloud: {
+      keys: { key: async (kid) => (kid === KID ? (publicKey as CryptoKey) : undefined) },
+      issuer: ISSUER,
+    },
+    revocations,
+    deviceId: DEVICE_ID,
+    log,
+  });
+  const yard = camera({
+    id: CAMERA_ID,
+    source: { type: "test", width: 320, height: 240, fps: 10, scene: "moving-objects" },
+  });
+  const real = ffmpegLiveSources({ cameraSource: (id) => (id === CAMERA_ID ? yard.source : undefined), log });
+  const started: LiveStream[] = [];
+  const sources: LiveSourceFactory = (id, sink) => {
+    const stream = real(id, sink);
+    if (stream && "stop" in stream) started.push(stream);
+    return stream;
+  };
+  const hub = new LiveHub({ sources, stopDelayMs: opts.stopDelayMs ?? 500, log });
+  const server = new LanServer({
+    app: createLanApp({
+      version: "t",
+      uptimeS: () => 0,
+      verifyToken: verifier.verify,
+      log,
+      publicRoutes: livePageRoutes(),
+    }),
+    upgrade: liveUpgradeHandler({ hub, verifyToken: verifier.verify, log, authTimeoutMs: 2_000 }),
+    host: "127.0.0.1",
+    port: 0,
+    log,
+  });
+  await server.start(new AbortController().signal);
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    wsUrl: (id) => `ws://127.0.0.1:${server.port}/api/cameras/${id}/live`,
+    hub,
+    started,
+    token: ({ sub = "user-1", aud = DEVICE_ID } = {}) =>
+      new SignJWT({ role: "viewer" })
+        .setProtectedHeader({ alg: "EdDSA", typ: LAN_TOKEN_TYP, kid: KID })
+        .setIssuer(ISSUER)
+        .setAudience(aud)
+        .setSubject(sub)
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(privateKey),
+    revoke: (userId) => revocations.revoke(userId),
+    close: async () => {
+      await hub.stop();
+      await server.stop();
+      await store.close();
+      await dir.remove();
+    },
+  };
+}
+
+/** A Node WebSocket viewer that records what it receives. */
+export interface TestViewer {
+  socket: WebSocket;
+  texts: Array<Record<string, unknown>>;
+  binaries: Buffer[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function openViewer(url: string, firstMessage?: string): TestViewer {
+  const socket = new WebSocket(url);
+  const viewer: TestViewer = {
+    socket,
+    texts: [],
+    binaries: [],
+    closed: new Promise((resolve) =>
+      socket.once("close", (code, reason) => resolve({ code, reason: String(reason) })),
+    ),
+  };
+  socket.on("error", () => {});
+  socket.on("message", (data, isBinary) => {
+    if (isBinary) viewer.binaries.push(Buffer.from(data as Buffer));
+    else viewer.texts.push(JSON.parse(String(data)) as Record<string, unknown>);
+  });
+  if (firstMessage !== undefined) socket.once("open", () => socket.send(firstMessage));
+  return viewer;
+}
+
+/** The top-level MP4 box types in `bytes`. */
+export function boxTypes(bytes: Buffer): string[] {
+  const types: string[] = [];
+  for (let at = 0; at + 8 <= bytes.length; at += bytes.readUInt32BE(at)) {
+    types.push(bytes.toString("latin1", at + 4, at + 8));
+    if (bytes.readUInt32BE(at) < 8) break;
+  }
+  return types;
+}
