@@ -8,6 +8,7 @@ export * from "./api/commands.js";
 export * from "./api/devices.js";
 export * from "./api/events.js";
 export * from "./api/lan-tokens.js";
+export * from "./api/live.js";
 export * from "./api/media.js";
 export * from "./api/notifications.js";
 export * from "./api/pairing.js";

@@ -1,8 +1,7 @@
-import { ApiError, ok } from "@homecam/shared";
+import { ApiError, localPairRequestSchema, localRefreshRequestSchema, ok } from "@homecam/shared";
 import express, { type Request, Router } from "express";
 import type { z } from "zod";
 import { ipRateLimit } from "./ip-rate-limiter.js";
-import { localPairRequestSchema, localRefreshRequestSchema } from "./local-pairing-schemas.js";
 import type { LocalTokenSigner } from "./local-token-signer.js";
 import type { LocalViewerStore } from "./local-viewers.js";
 import type { LocalPinSessions } from "./pin-sessions.js";

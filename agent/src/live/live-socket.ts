@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { LIVE_CLOSE, type LiveServerMessage, liveAuthMessageSchema } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import type { TokenVerifier } from "../http/auth-gate.js";
 import type { LiveHub, LiveViewer } from "./live-hub.js";
-import { LIVE_CLOSE, type LiveServerMessage, liveAuthMessageSchema } from "./live-protocol.js";
 
 /** `GET /api/cameras/:id/live` (WebSocket upgrade). */
 const LIVE_PATH = /^\/api\/cameras\/([A-Za-z0-9_-]{1,64})\/live\/?(?:\?.*)?$/;

@@ -56,3 +56,15 @@ export const cloudJwksSchema = z.object({
     ),
 });
 export type CloudJwks = z.output<typeof cloudJwksSchema>;
+
+/** `POST /api/local/pair` on the agent: the PIN `homecam pair --local` printed, and a viewer name. */
+export const localPairRequestSchema = z.strictObject({
+  pin: z.string().regex(/^\d{6}$/, "must be the 6-digit PIN"),
+  name: z.string().trim().min(1).max(64).optional(),
+});
+
+/** `POST /api/local/refresh` on the agent: renew a token with the secret the pairing answered. */
+export const localRefreshRequestSchema = z.strictObject({
+  viewerId: z.string().regex(/^lv_[A-Za-z0-9_-]{16}$/),
+  refreshSecret: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});

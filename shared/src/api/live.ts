@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-// The live WebSocket's messages. The client sends one text message, `auth`, first: browsers cannot
+// The live WebSocket's messages (issue 8 §3, the fMP4 fallback; the agent serves it today, a cloud
+// relay will speak the same). The client sends one text message, `auth`, first: browsers cannot
 // set an Authorization header on a WebSocket, and a token in the URL would end up in logs.
-// (Candidate to move to shared/src/api/ once a cloud relay speaks the same protocol.)
 
 /** The first (and only) client message. */
 export const liveAuthMessageSchema = z.strictObject({
