@@ -136,6 +136,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       cameraSource: (id) => cameras.liveSource(id),
       log: liveLog,
     }),
+    allowed: (id) => cameras.liveSource(id) !== undefined,
     log: liveLog,
   });
   const lanApp = createLanApp({

@@ -17,6 +17,12 @@ export interface LiveHubOptions {
   stopDelayMs?: number;
   /** Largest last-GOP cache per camera (default 8 MB); beyond it joiners wait for the next key frame. */
   maxGopBytes?: number;
+  /**
+   * Whether a camera may still be watched (enabled, not in privacy mode). Checked every
+   * `recheckMs` (default 2 s) for every camera with a source: a camera disarmed while watched is cut.
+   */
+  allowed?: (cameraId: string) => boolean;
+  recheckMs?: number;
   log: Pick<Logger, "info" | "warn" | "error">;
 }
 
@@ -39,6 +45,7 @@ export class LiveHub implements AgentModule {
   readonly #o: LiveHubOptions;
   readonly #cameras = new Map<string, CameraLive>();
   readonly #stopping = new Set<Promise<void>>();
+  #recheck: NodeJS.Timeout | undefined;
 
   constructor(opts: LiveHubOptions) {
     this.#o = opts;
@@ -49,9 +56,23 @@ export class LiveHub implements AgentModule {
     return this.#cameras.size;
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const { allowed } = this.#o;
+    if (!allowed) return;
+    this.#recheck = setInterval(() => {
+      for (const [id, live] of this.#cameras) {
+        if (allowed(id)) continue;
+        this.#o.log.info({ cameraId: id }, "live view ended: camera disarmed or disabled");
+        for (const viewer of live.viewers) viewer.ended("the camera is in privacy mode or disabled");
+        live.viewers.clear();
+        this.#stopSource(id, live);
+      }
+    }, this.#o.recheckMs ?? 2_000);
+    this.#recheck.unref();
+  }
 
   async stop(): Promise<void> {
+    clearInterval(this.#recheck);
     for (const [id, live] of this.#cameras) {
       for (const viewer of live.viewers) viewer.ended("the agent is stopping");
       this.#stopSource(id, live);

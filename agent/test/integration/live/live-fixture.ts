@@ -31,6 +31,8 @@ export interface LiveFixture {
   started: LiveStream[];
   token(opts?: { sub?: string; aud?: string }): Promise<string>;
   revoke(userId: string): Promise<void>;
+  /** Put the camera in or out of privacy mode (what the hub's `allowed` answers). */
+  setArmed(armed: boolean): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,15 @@ export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Pro
     if (stream && "stop" in stream) started.push(stream);
     return stream;
   };
-  const hub = new LiveHub({ sources, stopDelayMs: opts.stopDelayMs ?? 500, log });
+  let armed = true;
+  const hub = new LiveHub({
+    sources,
+    stopDelayMs: opts.stopDelayMs ?? 500,
+    allowed: () => armed,
+    recheckMs: 100,
+    log,
+  });
+  await hub.start();
   const server = new LanServer({
     app: createLanApp({
       version: "t",
@@ -90,6 +100,9 @@ export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Pro
         .setExpirationTime("1h")
         .sign(privateKey),
     revoke: (userId) => revocations.revoke(userId),
+    setArmed: (value) => {
+      armed = value;
+    },
     close: async () => {
       await hub.stop();
       await server.stop();

@@ -81,4 +81,18 @@ describe("GET /api/cameras/:id/live (WebSocket)", () => {
     await waitFor("the source to stop after the last viewer left", () => fx.hub.sourceCount === 0, 5_000);
     await waitFor("the live ffmpeg to exit", () => !pidAlive(pid), 5_000);
   });
+
+  it("cuts the viewers and the ffmpeg of a camera put in privacy mode while watched", async () => {
+    const viewer = openViewer(fx.wsUrl(CAMERA_ID), auth(await fx.token()));
+    await waitFor("fragments", () => viewer.binaries.length >= 3, 15_000);
+    const pid = fx.started.at(-1)?.pid as number;
+    fx.setArmed(false);
+    try {
+      expect((await viewer.closed).code).toBe(1011);
+      await waitFor("the live ffmpeg to exit", () => !pidAlive(pid), 5_000);
+      expect(fx.hub.sourceCount).toBe(0);
+    } finally {
+      fx.setArmed(true);
+    }
+  });
 });
