@@ -10,8 +10,8 @@ import { tempDir } from "../capture/helpers.js";
 import { type AgentSide, addEvent, openAgentSide, pollUntil, silentLog } from "../upload/agent-side.js";
 import { type MultipartCloud, startMultipartCloud } from "../upload/multipart-cloud.js";
 
-// `event.delete` through the agent's command handler on its real store: files, rows and the
-// `clip.deleted` facts the outbox must carry to the cloud.
+// `event.delete` and `recording.delete` through the agent's command handler on its real store:
+// files, rows and the `clip.deleted` facts the outbox must carry to the cloud.
 
 const exists = (path: string) =>
   access(path).then(
@@ -19,7 +19,7 @@ const exists = (path: string) =>
     () => false,
   );
 
-describe("event.delete command", () => {
+describe("event.delete and recording.delete commands", () => {
   let dir: { path: string; remove(): Promise<void> };
   let cloud: MultipartCloud;
   let side: AgentSide;
@@ -135,6 +135,87 @@ describe("event.delete command", () => {
     expect(await send(handler(deletion), eventId)).toEqual({ ok: true, data: { eventId, clipsDeleted: 1 } });
     await pollUntil("the PUT abandoned", () => cloud.openPuts === 0, 3_000);
     expect(await side.repos.recordings.get(recordingIds[0]!)).toBeUndefined();
+    await uploader.runPass();
+    expect(cloud.presigns).toHaveLength(1);
+    expect(cloud.completes).toEqual([]);
+  });
+
+  // recording.delete: one clip of an event (the same store, handler and facts).
+  const recordingCommand = (recordingId: string): Command => ({
+    name: "recording.delete",
+    args: { recordingId },
+  });
+  const sendRecording = (h: CommandHandler, recordingId: string) =>
+    h.handle(`req-${seq++}`, recordingCommand(recordingId));
+
+  it("removes one clip's file and row, queuing clip.deleted with reason owner; a repeat is a no-op", async () => {
+    const clips = [await file("a.mp4"), await file("b.mp4")];
+    const thumb = await file("a.jpg", 512);
+    const { eventId, recordingIds } = await addEvent(side, { clips, thumb });
+    const [first, second] = recordingIds as [string, string];
+    await side.repos.recordings.markUploaded(second);
+    const h = handler();
+
+    expect(await sendRecording(h, second)).toEqual({
+      ok: true,
+      data: { recordingId: second, clipsDeleted: 1 },
+    });
+
+    expect(await exists(clips[1]!)).toBe(false);
+    expect(await side.repos.recordings.get(second)).toBeUndefined();
+    expect(await clipFacts()).toEqual([{ recordingId: second, reason: "owner", uploaded: true }]);
+    // The rest of the event is untouched: its other clip, its thumbnail, the event itself.
+    expect(await exists(clips[0]!)).toBe(true);
+    expect(await exists(thumb)).toBe(true);
+    expect((await side.repos.recordings.byEvent(eventId)).map((r) => r.id)).toEqual([first]);
+    expect(await side.repos.events.get(eventId)).toBeDefined();
+
+    // The first clip carries the event's thumbnail (as for retention); never uploaded, still no
+    // "deleted before it was uploaded" warning: the owner asked for it.
+    expect(await sendRecording(h, first)).toEqual({
+      ok: true,
+      data: { recordingId: first, clipsDeleted: 1 },
+    });
+    expect(await exists(clips[0]!)).toBe(false);
+    expect(await exists(thumb)).toBe(false);
+    expect((await side.repos.events.get(eventId))?.thumbnailPath).toBeNull();
+    expect((await clipFacts()).at(-1)).toEqual({ recordingId: first, reason: "owner", uploaded: false });
+    expect(await side.repos.warnings.list()).toEqual([]);
+    expect((await side.outbox.undelivered()).some((r) => r.type === "retention.warning")).toBe(false);
+
+    // At-least-once: the same delete again (a new request id) and an unknown clip change nothing.
+    const outboxBefore = (await side.outbox.undelivered()).length;
+    expect(await sendRecording(h, second)).toEqual({
+      ok: true,
+      data: { recordingId: second, clipsDeleted: 0 },
+    });
+    expect(await sendRecording(h, "no-such-clip")).toEqual({
+      ok: true,
+      data: { recordingId: "no-such-clip", clipsDeleted: 0 },
+    });
+    expect((await side.outbox.undelivered()).length).toBe(outboxBefore);
+  });
+
+  it("cancels the clip's upload in flight before its file goes", async () => {
+    const { recordingIds } = await addEvent(side, { clips: [await file("slow.mp4", 256 * 1024)] });
+    const recordingId = recordingIds[0]!;
+    // 256 KiB at 4 KiB/s would take a minute: only a cancel ends it soon.
+    uploader = side.uploader({ bytesPerSecond: 4096 });
+    await uploader.start(new AbortController().signal);
+    await pollUntil("the clip's PUT started", () => cloud.openPuts === 1, 5_000);
+    const live = uploader;
+    const deletion = new EventDeletion({
+      ...side.repos,
+      cancelUploads: (ids) => live.cancel(ids),
+      log: silentLog,
+    });
+
+    expect(await sendRecording(handler(deletion), recordingId)).toEqual({
+      ok: true,
+      data: { recordingId, clipsDeleted: 1 },
+    });
+    await pollUntil("the PUT abandoned", () => cloud.openPuts === 0, 3_000);
+    expect(await side.repos.recordings.get(recordingId)).toBeUndefined();
     await uploader.runPass();
     expect(cloud.presigns).toHaveLength(1);
     expect(cloud.completes).toEqual([]);
