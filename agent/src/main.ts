@@ -26,6 +26,9 @@ import { LiveHub } from "./live/live-hub.js";
 import { livePageRoutes } from "./live/live-page.js";
 import { liveUpgradeHandler } from "./live/live-socket.js";
 import { ffmpegLiveSources } from "./live/live-source.js";
+import { ffmpegRtpSources } from "./live/rtp-source.js";
+import { WhepHub } from "./live/whep-hub.js";
+import { whepCorsRoutes, whepRoutes } from "./live/whep-routes.js";
 import { createMdnsAdvertiser, isLoopbackHost } from "./mdns/mdns-advertiser.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
@@ -139,13 +142,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     allowed: (id) => cameras.liveSource(id) !== undefined,
     log: liveLog,
   });
+  // WebRTC (WHEP): one ffmpeg H.264 RTP source per watched camera, forwarded by werift untouched.
+  const whepHub = new WhepHub({
+    sources: ffmpegRtpSources({ cameraSource: (id) => cameras.liveSource(id), log: liveLog }),
+    allowed: (id) => cameras.liveSource(id) !== undefined,
+    log: liveLog,
+  });
   const lanApp = createLanApp({
     version,
     uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
     verifyToken: lanAuth.verifyToken,
     log: httpLog,
     // No token: POST /api/local/pair and /refresh (the PIN is the credential) and the live page.
-    publicRoutes: Router().use(localPairing.routes, livePageRoutes()),
+    publicRoutes: Router().use(localPairing.routes, livePageRoutes(), whepCorsRoutes()),
+    routes: whepRoutes({ hub: whepHub }),
     ...(pairing && { pairing }),
   });
   const lanServer = new LanServer({
@@ -167,6 +177,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     lanServer,
     // After the LAN server, so it stops first and closes its viewers' streams.
     liveHub,
+    whepHub,
     // Advertised only when the LAN can reach the server (not on loopback, e.g. in tests).
     ...(config.http.mdns && !isLoopbackHost(config.http.host)
       ? [

@@ -1,16 +1,20 @@
 // The `<homecam-live>` custom element, served as a same-origin script (`/live/homecam-live.js`) so
 // the LAN app's CSP (no inline script) holds. Plain browser JS in a string, as the cloud's pair page
-// does: no bundler, no framework. It tries WHEP first (`tryWhep`, the extension point: WebRTC is a
-// later piece and answers "not available" today), then the fallback: fMP4 over the authenticated
-// WebSocket into MediaSource, held near the live edge.
+// does: no bundler, no framework. It tries WebRTC first (WHEP: H.264 passed through from the camera,
+// lowest latency), then the fallback: fMP4 over the authenticated WebSocket into MediaSource, held
+// near the live edge.
 
 /** Seconds behind the live edge after which the element jumps forward. */
 export const LIVE_EDGE_MAX_LAG_S = 1.5;
+
+/** How long WebRTC may take to show a first frame before the element falls back to fMP4. */
+export const WHEP_FIRST_FRAME_MS = 5_000;
 
 export const HOMECAM_LIVE_SCRIPT = `"use strict";
 const TOKEN_KEY = "homecam.lanToken";
 const MAX_LAG_S = ${LIVE_EDGE_MAX_LAG_S};
 const KEEP_BEHIND_S = 20;
+const WHEP_FIRST_FRAME_MS = ${WHEP_FIRST_FRAME_MS};
 
 /** The token: the token attribute, else #token= in the page URL (never sent to a server), else sessionStorage. */
 function lanToken(el) {
@@ -20,6 +24,31 @@ function lanToken(el) {
     history.replaceState(null, "", location.pathname + location.search);
   }
   return el.getAttribute("token") || sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Resolve once ICE gathering is complete, or after timeoutMs with what was gathered so far. */
+function gathered(pc, timeoutMs) {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    pc.addEventListener("icegatheringstatechange", () => {
+      if (pc.iceGatheringState !== "complete") return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** true once the video element has a decoded frame, false after timeoutMs. */
+function firstFrame(video, timeoutMs) {
+  if (video.readyState >= 2) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    video.addEventListener("loadeddata", () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
 }
 
 class HomecamLive extends HTMLElement {
@@ -38,6 +67,7 @@ class HomecamLive extends HTMLElement {
 
   disconnectedCallback() {
     if (this.socket) this.socket.close(1000);
+    this.endWhep();
   }
 
   show(text) {
@@ -47,16 +77,59 @@ class HomecamLive extends HTMLElement {
 
   async start() {
     const camera = this.getAttribute("camera");
+    // "websocket" skips WebRTC (a network that blocks UDP, or testing the fallback itself).
+    const transport = new URLSearchParams(location.hash.slice(1)).get("transport") || this.getAttribute("transport");
     const token = lanToken(this);
     if (!camera) return this.show("No camera given.");
     if (!token) return this.show("No viewer token: open this page from the homecam app.");
-    if (await this.tryWhep(camera, token)) return;
+    if (transport !== "websocket" && (await this.tryWhep(camera, token))) return;
     this.playFallback(camera, token);
   }
 
-  /** WebRTC (WHEP) comes later; resolve true once it plays so the fallback is not opened. */
-  async tryWhep(_camera, _token) {
-    return false;
+  /**
+   * WebRTC via WHEP: true once a decoded frame is on screen, false (the fallback opens) when the
+   * browser has no WebRTC, the agent refuses, or no frame arrives within WHEP_FIRST_FRAME_MS.
+   */
+  async tryWhep(camera, token) {
+    if (!window.RTCPeerConnection) return false;
+    const pc = new RTCPeerConnection();
+    this.pc = pc;
+    try {
+      pc.addTransceiver("video", { direction: "recvonly" });
+      pc.ontrack = (ev) => {
+        this.video.srcObject = ev.streams[0] || new MediaStream([ev.track]);
+      };
+      await pc.setLocalDescription(await pc.createOffer());
+      // WHEP without trickle: the offer must carry the candidates (bounded wait).
+      await gathered(pc, 2000);
+      const res = await fetch("/api/cameras/" + encodeURIComponent(camera) + "/whep", {
+        method: "POST",
+        headers: { Authorization: "Bearer " + token, "Content-Type": "application/sdp" },
+        body: pc.localDescription.sdp,
+      });
+      if (res.status !== 201) throw new Error("WHEP answered " + res.status);
+      this.whepSession = new URL(res.headers.get("Location"), location.href).href;
+      this.whepToken = token;
+      await pc.setRemoteDescription({ type: "answer", sdp: await res.text() });
+      if (!(await firstFrame(this.video, WHEP_FIRST_FRAME_MS))) throw new Error("no frame over WebRTC");
+      this.dataset.transport = "webrtc";
+      this.show("");
+      return true;
+    } catch (err) {
+      this.endWhep();
+      return false;
+    }
+  }
+
+  /** Close the peer and DELETE the session (keepalive: it must survive a page being closed). */
+  endWhep() {
+    if (this.pc) this.pc.close();
+    this.pc = undefined;
+    this.video.srcObject = null;
+    if (this.whepSession) {
+      fetch(this.whepSession, { method: "DELETE", keepalive: true, headers: { Authorization: "Bearer " + this.whepToken } }).catch(() => {});
+    }
+    this.whepSession = undefined;
   }
 
   playFallback(camera, token) {

@@ -90,7 +90,8 @@ describe("GET /live?camera=<id> in Chromium", () => {
       if (m.type() === "error") problems.push(m.text());
     });
     page.on("pageerror", (err) => problems.push(err.message));
-    await page.goto(`${fx.url}/live?camera=${CAMERA_ID}#token=${await fx.token()}`);
+    // This fixture serves no WHEP route: ask the element for the WebSocket fallback directly.
+    await page.goto(`${fx.url}/live?camera=${CAMERA_ID}#transport=websocket&token=${await fx.token()}`);
     // The token left the address bar for sessionStorage (it must not linger in history).
     expect(new URL(page.url()).hash).toBe("");
 
