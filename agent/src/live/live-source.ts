@@ -4,7 +4,7 @@ import type { CameraSource } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import { CaptureError } from "../capture/capture-error.js";
 import { stopChild } from "../capture/process-stop.js";
-import { sourceInput } from "../capture/source-input.js";
+import { liveVideoArgs } from "./live-video-args.js";
 import { avcCodecOf, isKeyFragment, Mp4BoxSplitter } from "./mp4-boxes.js";
 
 // Why a second reader and not a tap of the capture ffmpeg: ffmpeg cannot add an output to a running
@@ -42,37 +42,10 @@ export type LiveSourceFactory = (cameraId: string, sink: LiveSink) => LiveStream
 
 /** The ffmpeg arguments of a live fMP4 view of `source`, or why there is none. */
 export function liveFfmpegArgs(source: CameraSource): string[] | CaptureError {
-  const input = sourceInput(source);
-  if (input instanceof CaptureError) return input;
-  if (input.producer || source.type === "v4l2") {
-    return new CaptureError(
-      "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
-      `live view of a ${source.type} camera needs a tap of its capture, which is not built yet`,
-      true,
-    );
-  }
-  const gop = String(input.fps);
-  const encode = input.recordIsH264
-    ? ["-c:v", "copy"]
-    : // The same encoding as the ring (ffmpeg-args.ts): 1 s GOP so a viewer's first picture is ≤ 1 s away.
-      ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p"].concat([
-        "-g",
-        gop,
-        "-keyint_min",
-        gop,
-        "-sc_threshold",
-        "0",
-      ]);
+  const video = liveVideoArgs(source, { forWebRtc: false });
+  if (video instanceof CaptureError) return video;
   return [
-    "-hide_banner",
-    "-nostats",
-    "-loglevel",
-    "error",
-    ...input.args,
-    "-map",
-    `${input.recordInput}:v:0`,
-    "-an",
-    ...encode,
+    ...video,
     "-f",
     "mp4",
     // A fragment per frame: the browser gets each frame as soon as it exists (latency), and the hub

@@ -4,8 +4,8 @@ import { once } from "node:events";
 import type { CameraSource } from "@homecam/shared";
 import { CaptureError } from "../capture/capture-error.js";
 import { stopChild } from "../capture/process-stop.js";
-import { sourceInput } from "../capture/source-input.js";
 import type { FfmpegLiveSourcesOptions, LiveStream } from "./live-source.js";
+import { liveVideoArgs } from "./live-video-args.js";
 
 // The WebRTC path's source: ffmpeg packetizes H.264 into RTP (RFC 6184, packetization-mode 1) and
 // sends it to a UDP socket on loopback that only this process reads. werift then forwards those
@@ -31,48 +31,11 @@ export type RtpSourceFactory = (cameraId: string, sink: RtpSink) => LiveStream |
 
 /** The ffmpeg arguments of an H.264 RTP stream of `source` sent to `rtp://127.0.0.1:<port>`. */
 export function rtpFfmpegArgs(source: CameraSource, port: number): string[] | CaptureError {
-  const input = sourceInput(source);
-  if (input instanceof CaptureError) return input;
-  if (input.producer || source.type === "v4l2") {
-    return new CaptureError(
-      "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
-      `live view of a ${source.type} camera needs a tap of its capture, which is not built yet`,
-      true,
-    );
-  }
-  const gop = String(input.fps);
-  const encode = input.recordIsH264
-    ? // Stream copy. A camera may send SPS/PPS only out of band (RTSP sprop-parameter-sets): repeat
-      // them before every key frame in band, or a viewer joining mid-stream cannot decode anything.
-      ["-c:v", "copy", "-bsf:v", "h264_mp4toannexb,dump_extra=freq=keyframe"]
-    : // The synthetic camera: Constrained Baseline (42e01f, what every browser decodes) and a 1 s GOP,
-      // so a joining viewer's first picture is at most 1 s away without asking for a key frame.
-      ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p"].concat([
-        "-profile:v",
-        "baseline",
-        "-level:v",
-        "3.1",
-        "-g",
-        gop,
-        "-keyint_min",
-        gop,
-        "-sc_threshold",
-        "0",
-      ]);
+  const video = liveVideoArgs(source, { forWebRtc: true });
+  if (video instanceof CaptureError) return video;
   return [
-    "-hide_banner",
-    "-nostats",
-    "-loglevel",
-    "error",
-    ...input.args,
-    "-map",
-    `${input.recordInput}:v:0`,
-    "-an",
-    ...encode,
-    "-f",
-    "rtp",
-    "-payload_type",
-    String(RTP_PAYLOAD_TYPE),
+    ...video,
+    ...["-f", "rtp", "-payload_type", String(RTP_PAYLOAD_TYPE)],
     `rtp://127.0.0.1:${port}?pkt_size=${RTP_PACKET_SIZE}`,
   ];
 }
