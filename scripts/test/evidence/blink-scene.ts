@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
+import type { CameraYaml } from "./agent-process.js";
 
 /**
  * A synthetic camera that makes many short motion events: an HTTP MJPEG stream (the agent's
@@ -71,6 +72,20 @@ export class BlinkScene {
       "mpjpeg",
       "pipe:1",
     ]);
+  }
+
+  /**
+   * An agent camera watching this scene, tuned for one short event per blink: high analysis rate,
+   * 1 s event gap, 1 s pre/post roll and 1 s segments.
+   */
+  camera(id: string, enabled = true): CameraYaml {
+    return {
+      id,
+      enabled,
+      source: `{ type: mjpeg, url: "${this.url}", fps: ${this.fps} }`,
+      motion: "{ analysisFps: 10, analysisWidth: 160, eventGapSeconds: 1, minDurationMs: 200 }",
+      recording: "{ preRollSeconds: 1, postRollSeconds: 1, segmentSeconds: 1 }",
+    };
   }
 
   async close(): Promise<void> {

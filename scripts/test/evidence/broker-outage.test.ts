@@ -52,17 +52,11 @@ afterAll(async () => {
 
 describe("broker outage while events happen", () => {
   it("delivers every event exactly once and in order afterwards, and uploads every clip once", async () => {
-    const camera = (id: string) => ({
-      id,
-      source: `{ type: mjpeg, url: "${scene.url}", fps: ${scene.fps} }`,
-      motion: "{ analysisFps: 10, analysisWidth: 160, eventGapSeconds: 1, minDurationMs: 200 }",
-      recording: "{ preRollSeconds: 1, postRollSeconds: 1, segmentSeconds: 1 }",
-    });
     const config = writeAgentConfig(join(world.dir, "agent.yaml"), {
       stateDir: world.agentStateDir,
       cloudUrl: world.cloud.url,
       mqttUrl: `mqtt://127.0.0.1:${proxy.port}`,
-      cameras: [camera("north"), camera("south")],
+      cameras: [scene.camera("north"), scene.camera("south")],
     });
     agent = spawnAgent(config, world.dir, "agent");
     const cloudState = () => readCloud(world.cloudDbFile, world.deviceId);

@@ -60,15 +60,7 @@ describe("kill -9 of the agent while it uploads", () => {
       cloudUrl: world.cloud.url,
       mqttUrl: `mqtt://127.0.0.1:${world.cloud.mqtt.port}`,
       maxBytesPerSecond: cap,
-      cameras: [
-        {
-          id: "drive",
-          enabled: cameraEnabled,
-          source: `{ type: mjpeg, url: "${scene.url}", fps: ${scene.fps} }`,
-          motion: "{ analysisFps: 10, analysisWidth: 160, eventGapSeconds: 1, minDurationMs: 200 }",
-          recording: "{ preRollSeconds: 1, postRollSeconds: 1, segmentSeconds: 1 }",
-        },
-      ],
+      cameras: [scene.camera("drive", cameraEnabled)],
     });
     const recordingConfig = writeAgentConfig(
       join(world.dir, "agent-recording.yaml"),

@@ -54,14 +54,7 @@ describe("S3 unreachable, then failing", () => {
       stateDir: world.agentStateDir,
       cloudUrl: world.cloud.url,
       mqttUrl: `mqtt://127.0.0.1:${world.cloud.mqtt.port}`,
-      cameras: [
-        {
-          id: "porch",
-          source: `{ type: mjpeg, url: "${scene.url}", fps: ${scene.fps} }`,
-          motion: "{ analysisFps: 10, analysisWidth: 160, eventGapSeconds: 1, minDurationMs: 200 }",
-          recording: "{ preRollSeconds: 1, postRollSeconds: 1, segmentSeconds: 1 }",
-        },
-      ],
+      cameras: [scene.camera("porch")],
     });
     agent = spawnAgent(config, world.dir, "agent");
     const cloudUploads = () =>

@@ -1,26 +1,21 @@
-import { LAN_TOKEN_TYP } from "@homecam/shared";
 import { createLogger } from "@homecam/shared/node";
-import { type CryptoKey, generateKeyPair, SignJWT } from "jose";
 import { WebSocket } from "ws";
 import { createLanApp } from "../../../src/http/lan-app.js";
 import { LanServer } from "../../../src/http/lan-server.js";
-import { LanTokenVerifier } from "../../../src/lan-auth/lan-token-verifier.js";
-import { RevocationStore } from "../../../src/lan-auth/revocations.js";
 import { LiveHub } from "../../../src/live/live-hub.js";
 import { livePageRoutes } from "../../../src/live/live-page.js";
 import { liveUpgradeHandler } from "../../../src/live/live-socket.js";
 import { ffmpegLiveSources, type LiveSourceFactory, type LiveStream } from "../../../src/live/live-source.js";
 import { type AgentStore, openAgentStore } from "../../../src/store/agent-store.js";
 import { camera, tempDir } from "../capture/helpers.js";
+import { testLanTokens } from "./test-lan-tokens.js";
 
 // A real LAN server with the live WebSocket, real LAN-token checking (EdDSA JWTs signed here with a
 // key the verifier trusts, revocations in a real agent store) and real ffmpeg live sources of the
 // synthetic camera.
 
 export const DEVICE_ID = "dev-live-test";
-export const ISSUER = "https://cloud.live.test";
 export const CAMERA_ID = "yard";
-const KID = "live-test-key";
 const log = createLogger({ name: "test", level: "silent" });
 
 export interface LiveFixture {
@@ -39,17 +34,8 @@ export interface LiveFixture {
 export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Promise<LiveFixture> {
   const dir = await tempDir("live");
   const store: AgentStore = await openAgentStore(dir.path, { log });
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const revocations = new RevocationStore(store.db);
-  const verifier = new LanTokenVerifier({
-    cloud: {
-      keys: { key: async (kid) => (kid === KID ? (publicKey as CryptoKey) : undefined) },
-      issuer: ISSUER,
-    },
-    revocations,
-    deviceId: DEVICE_ID,
-    log,
-  });
+  const tokens = await testLanTokens(store.db, DEVICE_ID, log);
+  const verifier = tokens.verifier;
   const yard = camera({
     id: CAMERA_ID,
     source: { type: "test", width: 320, height: 240, fps: 10, scene: "moving-objects" },
@@ -90,16 +76,8 @@ export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Pro
     wsUrl: (id) => `ws://127.0.0.1:${server.port}/api/cameras/${id}/live`,
     hub,
     started,
-    token: ({ sub = "user-1", aud = DEVICE_ID } = {}) =>
-      new SignJWT({ role: "viewer" })
-        .setProtectedHeader({ alg: "EdDSA", typ: LAN_TOKEN_TYP, kid: KID })
-        .setIssuer(ISSUER)
-        .setAudience(aud)
-        .setSubject(sub)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
-    revoke: (userId) => revocations.revoke(userId),
+    token: tokens.token,
+    revoke: (userId) => tokens.revocations.revoke(userId),
     setArmed: (value) => {
       armed = value;
     },

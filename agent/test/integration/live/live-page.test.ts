@@ -1,6 +1,7 @@
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CAMERA_ID, type LiveFixture, startLiveFixture } from "./live-fixture.js";
+import { pollPage, VIDEO_LUMA } from "./page-helpers.js";
 
 // The live page in Debian's Chromium (headless, flags of DESIGN §8): the <homecam-live> element
 // authenticates on the WebSocket, feeds MediaSource, and the synthetic camera really plays.
@@ -22,18 +23,6 @@ const FLAGS = [
 const CURRENT_TIME = `(document.querySelector("video")?.currentTime ?? 0)`;
 const STATUS_TEXT = `(document.querySelector("homecam-live p")?.textContent ?? "")`;
 
-/**
- * Poll a boolean expression from Node: page.waitForFunction would compile it with eval in the
- * page, which the LAN app's CSP rightly forbids (evaluate goes through the DevTools protocol).
- */
-async function pollPage(page: Page, expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 interface FrameStats {
   width: number;
   height: number;
@@ -46,26 +35,9 @@ interface FrameStats {
 
 const FRAME_STATS = `(() => {
   const video = document.querySelector("video");
-  const canvas = document.createElement("canvas");
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(video, 0, 0);
-  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  let sum = 0;
-  let sq = 0;
-  const n = px.length / 4;
-  for (let i = 0; i < px.length; i += 4) {
-    const y = 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
-    sum += y;
-    sq += y * y;
-  }
-  const mean = sum / n;
   const ranges = video.buffered;
   return {
-    width: video.videoWidth,
-    height: video.videoHeight,
-    variance: sq / n - mean * mean,
+    ...${VIDEO_LUMA}(video),
     lagS: ranges.length ? ranges.end(ranges.length - 1) - video.currentTime : NaN,
     status: ${STATUS_TEXT},
   };

@@ -1,5 +1,6 @@
-import { chromium, type Page } from "playwright-core";
+import { chromium } from "playwright-core";
 import { pidAlive, waitFor } from "../capture/helpers.js";
+import { pollPage, VIDEO_LUMA } from "./page-helpers.js";
 import { CAMERA_ID, startWhepFixture } from "./whep-fixture.js";
 
 // Run by whep-browser.test.ts inside `unshare -n` (a network namespace with only loopback up): the
@@ -31,32 +32,9 @@ const FRAME = `(async () => {
   stats.forEach((s) => {
     if (s.type === "inbound-rtp" && s.kind === "video") framesDecoded = s.framesDecoded;
   });
-  const canvas = document.createElement("canvas");
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(video, 0, 0);
-  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  let sum = 0;
-  let sq = 0;
-  const n = px.length / 4;
-  for (let i = 0; i < px.length; i += 4) {
-    const y = 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
-    sum += y;
-    sq += y * y;
-  }
-  const mean = sum / n;
-  return { width: video.videoWidth, height: video.videoHeight, variance: sq / n - mean * mean, framesDecoded,
+  return { ...${VIDEO_LUMA}(video), framesDecoded,
     usesSrcObject: video.srcObject !== null, status: el.querySelector("p").textContent };
 })()`;
-
-async function pollPage(page: Page, expression: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const fx = await startWhepFixture();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
@@ -67,8 +45,9 @@ try {
   await Promise.all(pages.map((p) => p.goto(`${fx.url}/live?camera=${CAMERA_ID}#token=${token}`)));
   for (const page of pages) await pollPage(page, `${TRANSPORT} === "webrtc"`, 15_000);
   const firstFrameMs = Date.now() - t0;
-  // Let a few more frames decode, then look at what is on screen.
-  await new Promise((r) => setTimeout(r, 1_000));
+  // Let playback run half a second past the first frame, then look at what is on screen.
+  const PLAYING = `document.querySelector("homecam-live video").currentTime > 0.5`;
+  for (const page of pages) await pollPage(page, PLAYING, 10_000);
   const frames = await Promise.all(pages.map((p) => p.evaluate(FRAME)));
   const sessionsWhilePlaying = fx.whep.sessionCount;
   const sourcesWhilePlaying = fx.whep.sourceCount;

@@ -1,12 +1,8 @@
-import { LAN_TOKEN_TYP } from "@homecam/shared";
 import { createLogger } from "@homecam/shared/node";
 import { Router } from "express";
-import { type CryptoKey, generateKeyPair, SignJWT } from "jose";
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 import { createLanApp } from "../../../src/http/lan-app.js";
 import { LanServer } from "../../../src/http/lan-server.js";
-import { LanTokenVerifier } from "../../../src/lan-auth/lan-token-verifier.js";
-import { RevocationStore } from "../../../src/lan-auth/revocations.js";
 import { LiveHub } from "../../../src/live/live-hub.js";
 import { livePageRoutes } from "../../../src/live/live-page.js";
 import { liveUpgradeHandler } from "../../../src/live/live-socket.js";
@@ -16,6 +12,7 @@ import { WhepHub } from "../../../src/live/whep-hub.js";
 import { whepCorsRoutes, whepRoutes } from "../../../src/live/whep-routes.js";
 import { openAgentStore } from "../../../src/store/agent-store.js";
 import { camera, tempDir } from "../capture/helpers.js";
+import { testLanTokens } from "./test-lan-tokens.js";
 
 // A real LAN server with WHEP (werift, real ffmpeg RTP of the synthetic camera) and the fMP4
 // fallback, real LAN-token checks (EdDSA JWTs signed here with a key the verifier trusts).
@@ -24,8 +21,6 @@ export const DEVICE_ID = "dev-whep-test";
 export const CAMERA_ID = "yard";
 /** A configured camera whose source (a v4l2 device) cannot be viewed live yet: 415. */
 export const V4L2_CAMERA_ID = "door";
-const ISSUER = "https://cloud.whep.test";
-const KID = "whep-test-key";
 const log = createLogger({ name: "test", level: "silent" });
 
 export interface WhepFixture {
@@ -41,16 +36,8 @@ export interface WhepFixture {
 export async function startWhepFixture(opts: { host?: string } = {}): Promise<WhepFixture> {
   const dir = await tempDir("whep");
   const store = await openAgentStore(dir.path, { log });
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const verifier = new LanTokenVerifier({
-    cloud: {
-      keys: { key: async (kid) => (kid === KID ? (publicKey as CryptoKey) : undefined) },
-      issuer: ISSUER,
-    },
-    revocations: new RevocationStore(store.db),
-    deviceId: DEVICE_ID,
-    log,
-  });
+  const tokens = await testLanTokens(store.db, DEVICE_ID, log);
+  const verifier = tokens.verifier;
   const cameras = new Map(
     [
       camera({
@@ -91,15 +78,7 @@ export async function startWhepFixture(opts: { host?: string } = {}): Promise<Wh
     url: `http://127.0.0.1:${server.port}`,
     whep,
     started,
-    token: ({ sub = "user-1", aud = DEVICE_ID } = {}) =>
-      new SignJWT({ role: "viewer" })
-        .setProtectedHeader({ alg: "EdDSA", typ: LAN_TOKEN_TYP, kid: KID })
-        .setIssuer(ISSUER)
-        .setAudience(aud)
-        .setSubject(sub)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
+    token: tokens.token,
     setArmed: (value) => {
       armed = value;
     },
