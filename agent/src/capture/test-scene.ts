@@ -19,6 +19,8 @@ export interface TestSceneOptions {
   height: number;
   fps: number;
   scene: TestScene;
+  /** Burn the wall clock into the second row (see {@link CLOCK_BITS}); for latency benchmarks. */
+  burnClock?: boolean;
 }
 
 /** Bits of the burned-in frame counter: wraps after 4096 frames (6.8 min at 10 fps). */
@@ -36,8 +38,11 @@ export function testSceneGraph(o: TestSceneOptions): string {
     ",drawbox=x=0:y=0:w=iw:h=ih*0.2:color=0x4a6080:t=fill" +
     ",drawbox=x=iw*0.05:y=ih*0.45:w=iw*0.3:h=ih*0.4:color=0x6b5b4b:t=fill" +
     ",drawbox=x=iw*0.6:y=ih*0.3:w=iw*0.12:h=ih*0.12:color=0x8a8a50:t=fill";
-  if (o.scene === "static") return `${background},format=yuv420p[out0]`;
-  if (o.scene === "noise") return `${background},noise=alls=14:allf=t+u,${counter(W)},format=yuv420p[out0]`;
+  const marks = o.burnClock ? `${counter(W)},${clock(W)}` : counter(W);
+  if (o.scene === "static") {
+    return `${background}${o.burnClock ? `,${clock(W)}` : ""},format=yuv420p[out0]`;
+  }
+  if (o.scene === "noise") return `${background},noise=alls=14:allf=t+u,${marks},format=yuv420p[out0]`;
 
   const obj = (name: string, color: string, w: number, h: number) =>
     `color=c=${color}:s=${even(w)}x${even(h)}:r=${fps}[${name}]`;
@@ -50,7 +55,7 @@ export function testSceneGraph(o: TestSceneOptions): string {
     "[bg][person]overlay=x='mod(t,20)*(W+w)/8-w':y='H*0.5':enable='lt(mod(t,20),8)'[s1]",
     "[s1][car]overlay=x='W-(mod(t,30)-10)*(W+w)/4':y='H*0.78':enable='between(mod(t,30),10,14)'[s2]",
     "[s2][ball]overlay=x='W*0.45+W*0.3*sin(t*1.3)':y='H*0.22+H*0.25*abs(sin(t*2.1))':" +
-      `enable='between(mod(t,45),22,34)',${counter(W)},format=yuv420p[out0]`,
+      `enable='between(mod(t,45),22,34)',${marks},format=yuv420p[out0]`,
   ].join(";");
 }
 
@@ -62,6 +67,29 @@ function counter(width: number): string {
       `drawbox=x=${k * c}:y=0:w=${c}:h=${c}:color=white:t=fill:enable='eq(mod(floor(n/${2 ** k}),2),1)'`,
   );
   return [`drawbox=x=0:y=0:w=${COUNTER_BITS * c}:h=${c}:color=black:t=fill`, ...bits].join(",");
+}
+
+/** Bits of the burned-in wall clock: milliseconds since the epoch modulo 2^22 (wraps every 70 min). */
+export const CLOCK_BITS = 22;
+
+/**
+ * The wall clock, in milliseconds modulo 2^22, as squares in the second row (bit 0 leftmost), so a
+ * page decoding the picture can tell how old a frame is. `realtime` paces the graph first, so the
+ * time stamped (RTCTIME, µs) is when the frame leaves the "sensor"; the pts are restored after.
+ */
+function clock(width: number): string {
+  const c = counterCell(width);
+  const bits = Array.from(
+    { length: CLOCK_BITS },
+    (_, k) =>
+      `drawbox=x=${k * c}:y=${c}:w=${c}:h=${c}:color=white:t=fill:enable='eq(mod(floor(t*1000/${2 ** k}),2),1)'`,
+  );
+  return [
+    "realtime,settb=1/1000000,setpts=RTCTIME",
+    `drawbox=x=0:y=${c}:w=${CLOCK_BITS * c}:h=${c}:color=black:t=fill`,
+    ...bits,
+    "setpts=PTS-STARTPTS",
+  ].join(",");
 }
 
 function even(n: number): number {

@@ -1,6 +1,6 @@
+import { HOMECAM_LIVE_SCRIPT } from "@homecam/shared";
 import { Router } from "express";
 import { escapeHtml } from "../http/pair-page.js";
-import { HOMECAM_LIVE_SCRIPT } from "./homecam-live-script.js";
 
 // `GET /live?camera=<id>` and `GET /live/homecam-live.js`: static, so served without a token (the
 // stream itself never is). The page holds no secret; the element takes the LAN token from

@@ -19,6 +19,12 @@ export const testSourceSchema = z.strictObject({
     .enum(["moving-objects", "static", "noise"])
     .default("moving-objects")
     .describe("Which synthetic scene to render."),
+  burnClock: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Burn the wall clock (ms, 22 bits) into the picture's second row of squares, for glass-to-glass latency measurements.",
+    ),
 });
 
 /** A USB/UVC camera through Video4Linux2. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { iceServerSchema } from "../api/rtc.js";
 import { storageConfigSchema } from "../api/storage.js";
 import { logSectionSchema, portSchema } from "./common.js";
 
@@ -213,6 +214,49 @@ export const cloudConfigSchema = z
       })
       .prefault({})
       .describe("Notifications: motion cooldown and Web Push."),
+    rtc: z
+      .strictObject({
+        iceServers: z
+          .array(iceServerSchema)
+          .max(8)
+          .default([])
+          .describe("STUN/TURN servers handed to viewers and devices as they are (static credentials)."),
+        turn: z
+          .strictObject({
+            urls: z
+              .array(z.string().regex(/^turns?:[^\s]+$/, "must be a turn: or turns: URL"))
+              .min(1)
+              .max(8)
+              .describe("TURN server URLs, e.g. turn:turn.example.org:3478?transport=udp."),
+            secret: z
+              .string()
+              .min(16)
+              .optional()
+              .describe(
+                "The TURN server's shared secret (coturn static-auth-secret). Better in $CREDENTIALS_DIRECTORY/turn-secret.",
+              ),
+            ttlS: z
+              .number()
+              .int()
+              .min(60)
+              .max(86_400)
+              .default(3600)
+              .describe("Lifetime of minted TURN credentials."),
+          })
+          .optional()
+          .describe(
+            "A TURN server using the TURN REST API shared-secret scheme: credentials are minted per viewer.",
+          ),
+        answerTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(60_000)
+          .default(10_000)
+          .describe("How long the cloud waits for a device's SDP answer to a relayed WHEP offer."),
+      })
+      .prefault({})
+      .describe("WebRTC live view relayed through the cloud: ICE servers and TURN credentials."),
     log: logSectionSchema.prefault({}),
   })
   .describe("homecam cloud configuration.");

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { cameraIdSchema, reasonSchema } from "./common.js";
+import { iceServerSchema } from "../../api/rtc.js";
+import { cameraIdSchema, entityIdSchema, reasonSchema } from "./common.js";
 
 // WebRTC signalling on `…/rtc/{sessionId}/{in|out}`. The viewer's offer (WHEP, relayed by the
 // cloud) goes in; the device's answer comes out; trickled candidates and close go either way.
@@ -9,8 +10,17 @@ export const MAX_SDP_LENGTH = 64 * 1024;
 
 const sdpSchema = z.string().min(1).max(MAX_SDP_LENGTH);
 
-/** `rtc.offer` (in): `cameraId` tells a multi-camera device which stream to attach. */
-export const rtcOfferBodySchema = z.object({ cameraId: cameraIdSchema, sdp: sdpSchema });
+/**
+ * `rtc.offer` (in): `cameraId` tells a multi-camera device which stream to attach. The cloud adds
+ * the viewer's user id (for the device's log and revocations) and the ICE servers the device's peer
+ * should use (TURN credentials minted for this session), so a viewer behind NAT can still connect.
+ */
+export const rtcOfferBodySchema = z.object({
+  cameraId: cameraIdSchema,
+  sdp: sdpSchema,
+  viewerId: entityIdSchema.optional(),
+  iceServers: z.array(iceServerSchema).max(16).optional(),
+});
 
 /** `rtc.answer` (out). */
 export const rtcAnswerBodySchema = z.object({ sdp: sdpSchema });
