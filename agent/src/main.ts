@@ -26,6 +26,7 @@ import { LiveHub } from "./live/live-hub.js";
 import { livePageRoutes } from "./live/live-page.js";
 import { liveUpgradeHandler } from "./live/live-socket.js";
 import { ffmpegLiveSources } from "./live/live-source.js";
+import { attachRtcSignalling } from "./live/rtc-signalling.js";
 import { ffmpegRtpSources } from "./live/rtp-source.js";
 import { WhepHub } from "./live/whep-hub.js";
 import { whepCorsRoutes, whepRoutes } from "./live/whep-routes.js";
@@ -210,6 +211,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     });
     const commands = new CommandHandler({ control: cameras, log: commandLog, events });
     commands.on("grantsRevoked", ({ userId }) => {
+      // Tokens stop working at once, and whatever the user is watching now is cut.
+      const cut = liveHub.endUser(userId) + whepHub.endUser(userId);
+      if (cut > 0) liveLog.info({ userId, cut }, "live views of a revoked user ended");
       lanAuth
         .revoke(userId)
         .catch((err: unknown) => commandLog.error({ err, userId }, "cannot record a revocation"));
@@ -223,6 +227,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       agentVersion: version,
       log: moduleLogger(log, "cloud"),
     });
+    // WHEP relayed by the cloud: offers arrive on rtc/{session}/in, answers leave on …/out.
+    attachRtcSignalling({ hub: whepHub, link, deviceId: identity.deviceId, log: liveLog });
     // After the link, so it stops first and can wait for acknowledgements still in flight.
     const sender = new OutboxSender({
       link,

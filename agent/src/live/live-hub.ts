@@ -9,6 +9,8 @@ export interface LiveViewer {
   fragment(bytes: Buffer, key: boolean): void;
   /** The source ended; the viewer will get nothing more. */
   ended(reason: string): void;
+  /** Whose view this is, so a revoked user's viewers can be cut. */
+  readonly userId?: string;
 }
 
 export interface LiveHubOptions {
@@ -106,6 +108,20 @@ export class LiveHub implements AgentModule {
     }
     const joined = live;
     return { leave: () => this.#leave(cameraId, joined, viewer) };
+  }
+
+  /** Cut every viewer of `userId` (their grant was revoked); how many were cut. */
+  endUser(userId: string): number {
+    let cut = 0;
+    for (const [cameraId, live] of this.#cameras) {
+      for (const viewer of [...live.viewers]) {
+        if (viewer.userId !== userId) continue;
+        viewer.ended("access revoked");
+        this.#leave(cameraId, live, viewer);
+        cut++;
+      }
+    }
+    return cut;
   }
 
   #leave(cameraId: string, live: CameraLive, viewer: LiveViewer): void {

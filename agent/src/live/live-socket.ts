@@ -100,6 +100,7 @@ function startViewing(ws: WebSocket, cameraId: string, userId: string, opts: Liv
   let needKey = true;
   let skippedKeys = 0;
   const viewer: LiveViewer = {
+    userId,
     init: (bytes, mimeType) => {
       send(ws, { type: "stream", mimeType });
       ws.send(bytes);

@@ -4,7 +4,12 @@ import type { CaptureError } from "../capture/capture-error.js";
 import type { AgentModule } from "../module.js";
 import type { LiveStream } from "./live-source.js";
 import type { RtpSourceFactory } from "./rtp-source.js";
-import { createWhepPeer, type WhepPeer, type WhepPeerOptions } from "./whep-peer.js";
+import {
+  createWhepPeer,
+  type WhepPeer,
+  type WhepPeerOptions,
+  type WhepPeerSessionOptions,
+} from "./whep-peer.js";
 
 export interface WhepHubOptions extends WhepPeerOptions {
   sources: RtpSourceFactory;
@@ -24,6 +29,15 @@ interface WhepSession {
   userId: string;
   peer: WhepPeer;
   connectTimer: NodeJS.Timeout;
+  onEnded: ((reason: string) => void) | undefined;
+}
+
+/** How a session is opened beyond camera, user and offer (the cloud relay sets these). */
+export interface WhepOpenOptions extends WhepPeerSessionOptions {
+  /** The session id the signalling side chose (the cloud's); a fresh UUID otherwise. */
+  sessionId?: string;
+  /** Told once when the session ends for any reason but {@link WhepHub.end} by its opener. */
+  onEnded?: (reason: string) => void;
 }
 
 interface CameraRtp {
@@ -83,20 +97,26 @@ export class WhepHub implements AgentModule {
   }
 
   /** Answer a viewer's offer for `cameraId`; throws ApiError E_BAD_REQUEST for an unusable offer. */
-  async open(cameraId: string, userId: string, offer: string): Promise<WhepOpenResult> {
+  async open(
+    cameraId: string,
+    userId: string,
+    offer: string,
+    opts: WhepOpenOptions = {},
+  ): Promise<WhepOpenResult> {
     if (this.#o.allowed && !this.#o.allowed(cameraId)) return null;
     // The peer first: a bad offer must not start (and then stop) a camera's ffmpeg.
-    const peer = await createWhepPeer(offer, this.#o);
+    const peer = await createWhepPeer(offer, this.#o, opts);
     const camera = this.#camera(cameraId);
     if (camera === null || !("sessions" in camera)) {
       await peer.pc.close().catch(() => undefined);
       return camera;
     }
     const session: WhepSession = {
-      id: randomUUID(),
+      id: opts.sessionId ?? randomUUID(),
       cameraId,
       userId,
       peer,
+      onEnded: opts.onEnded,
       connectTimer: setTimeout(
         () => this.#end(session, "the peer did not connect"),
         this.#o.connectTimeoutMs ?? 30_000,
@@ -122,6 +142,27 @@ export class WhepHub implements AgentModule {
     if (!session || session.userId !== userId || session.cameraId !== cameraId) return false;
     this.#end(session, "ended by the viewer");
     return true;
+  }
+
+  /** The answer of a session still open (a relayed offer delivered twice gets the same answer). */
+  answerOf(sessionId: string): string | undefined {
+    return this.#sessions.get(sessionId)?.peer.answer;
+  }
+
+  /** End a session by id, whoever opened it (the cloud relay already checked who may). */
+  end(sessionId: string, reason: string): boolean {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return false;
+    session.onEnded = undefined;
+    this.#end(session, reason);
+    return true;
+  }
+
+  /** End every session of `userId` (their grant was revoked); how many ended. */
+  endUser(userId: string): number {
+    const theirs = [...this.#sessions.values()].filter((s) => s.userId === userId);
+    for (const session of theirs) this.#end(session, "access revoked");
+    return theirs.length;
   }
 
   #camera(cameraId: string): CameraRtp | CaptureError | null {
@@ -154,6 +195,7 @@ export class WhepHub implements AgentModule {
     session.peer.track.stop();
     void session.peer.pc.close().catch(() => undefined);
     this.#o.log.info({ cameraId: session.cameraId, sessionId: session.id, reason }, "WebRTC viewer left");
+    session.onEnded?.(reason);
     const camera = this.#cameras.get(session.cameraId);
     if (!camera?.sessions.delete(session) || camera.sessions.size > 0) return;
     camera.stopTimer = setTimeout(

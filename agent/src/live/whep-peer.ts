@@ -1,4 +1,4 @@
-import { ApiError } from "@homecam/shared";
+import { ApiError, type IceServer } from "@homecam/shared";
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
 
 // One WHEP viewer's werift peer: answers the viewer's offer with a send-only H.264 video track.
@@ -23,6 +23,22 @@ export interface WhepPeerOptions {
   iceAdditionalHostAddresses?: string[];
 }
 
+/** Per-session extras: STUN/TURN servers the cloud minted for a relayed viewer behind NAT. */
+export interface WhepPeerSessionOptions {
+  iceServers?: readonly IceServer[] | undefined;
+}
+
+/** werift takes one URL per server entry. */
+function weriftIceServers(servers: readonly IceServer[] = []) {
+  return servers.flatMap((s) =>
+    (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({
+      urls,
+      ...(s.username !== undefined && { username: s.username }),
+      ...(s.credential !== undefined && { credential: s.credential }),
+    })),
+  );
+}
+
 export interface WhepPeer {
   pc: RTCPeerConnection;
   /** Write RTP packets here (one Buffer per call: werift rewrites headers of the packet it parses). */
@@ -32,9 +48,14 @@ export interface WhepPeer {
 }
 
 /** Answer `offer`; an ApiError E_BAD_REQUEST when it is not an SDP offer with H.264 video we can send. */
-export async function createWhepPeer(offer: string, opts: WhepPeerOptions = {}): Promise<WhepPeer> {
+export async function createWhepPeer(
+  offer: string,
+  opts: WhepPeerOptions = {},
+  session: WhepPeerSessionOptions = {},
+): Promise<WhepPeer> {
   const pc = new RTCPeerConnection({
     codecs: { video: [h264Codec()], audio: [] },
+    iceServers: weriftIceServers(session.iceServers),
     iceAdditionalHostAddresses: opts.iceAdditionalHostAddresses ?? ["127.0.0.1"],
     iceUseIpv6: false,
   });

@@ -95,4 +95,25 @@ describe("GET /api/cameras/:id/live (WebSocket)", () => {
       fx.setArmed(true);
     }
   });
+
+  it("cuts the live views of a user whose access is revoked while watching, and only theirs", async () => {
+    const leaving = openViewer(fx.wsUrl(CAMERA_ID), auth(await fx.token({ sub: "leaving-user" })));
+    const staying = openViewer(fx.wsUrl(CAMERA_ID), auth(await fx.token({ sub: "staying-user" })));
+    await waitFor(
+      "both viewers' fragments",
+      () => leaving.binaries.length >= 3 && staying.binaries.length >= 3,
+      15_000,
+    );
+    expect(fx.hub.endUser("leaving-user")).toBe(1);
+    const closed = await leaving.closed;
+    expect(closed.code).toBe(1011);
+    expect(leaving.texts.at(-1)).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(/access revoked/),
+    });
+    const before = staying.binaries.length;
+    await waitFor("the other viewer keeps receiving", () => staying.binaries.length > before + 2, 5_000);
+    staying.socket.close(1000);
+    await staying.closed;
+  });
 });
