@@ -83,7 +83,19 @@ class HomecamLive extends HTMLElement {
     if (!camera) return this.show("No camera given.");
     if (!token) return this.show("No viewer token: open this page from the homecam app.");
     if (transport !== "websocket" && (await this.tryWhep(camera, token))) return;
+    // The cloud relays only WebRTC signalling (the video never crosses it): no fallback there.
+    if (this.getAttribute("fallback") === "none") return this.show("Live view could not connect over WebRTC.");
     this.playFallback(camera, token);
+  }
+
+  /** STUN/TURN servers from the ice-servers attribute's URL (the cloud mints TURN credentials). */
+  async iceServers(token) {
+    const url = this.getAttribute("ice-servers");
+    if (!url) return [];
+    const res = await fetch(url, { headers: { Authorization: "Bearer " + token } });
+    if (!res.ok) return [];
+    const body = await res.json();
+    return (body && body.data && body.data.iceServers) || [];
   }
 
   /**
@@ -92,9 +104,10 @@ class HomecamLive extends HTMLElement {
    */
   async tryWhep(camera, token) {
     if (!window.RTCPeerConnection) return false;
-    const pc = new RTCPeerConnection();
-    this.pc = pc;
+    let pc;
     try {
+      pc = new RTCPeerConnection({ iceServers: await this.iceServers(token) });
+      this.pc = pc;
       pc.addTransceiver("video", { direction: "recvonly" });
       pc.ontrack = (ev) => {
         this.video.srcObject = ev.streams[0] || new MediaStream([ev.track]);
