@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { CameraSource, MotionSettings, RecordingSettings } from "@homecam/shared";
 import { maskSecretsInText } from "@homecam/shared";
 import { CaptureError } from "./capture-error.js";
+import { tapCopyOutput, teeRingWithTap } from "./rtp-tap.js";
 import { SEGMENT_PATTERN } from "./segment-files.js";
 import { type ProducerCommand, type SourceContext, type SourceInput, sourceInput } from "./source-input.js";
 
@@ -18,7 +19,12 @@ export type OutputSpec =
    * Arguments after `-map` (codec, format…); with `pipe: true` the builder appends `pipe:<fd>` and
    * reports the fd. `from` picks the recorded input (default) or the analysis input.
    */
-  | { kind: "extra"; name: string; args: readonly string[]; pipe: boolean; from?: "record" | "analysis" };
+  | { kind: "extra"; name: string; args: readonly string[]; pipe: boolean; from?: "record" | "analysis" }
+  /**
+   * The live tap: the recorded H.264 as RTP to a loopback port (capture/rtp-tap.ts). Stream copy
+   * for H.264 sources; an encoded ring shares its encoder with the tap through the tee muxer.
+   */
+  | { kind: "tap"; port: number };
 
 /** A file descriptor of the ffmpeg child that carries one output (or the segment list). */
 export interface PipePlan {
@@ -97,14 +103,21 @@ export function buildFfmpegArgs(
   let nextFd = SEGMENT_LIST_FD + 1;
   let recording: FfmpegPlan["recording"] = "copy";
   let analysis: FfmpegPlan["analysis"];
+  const tap = outputs.find((o) => o.kind === "tap");
 
   for (const out of outputs) {
     switch (out.kind) {
       case "ring": {
-        const enc = ringEncoding(input);
+        const enc = ringEncoding(input, tap !== undefined);
         recording = enc.recording;
-        args.push("-map", `${input.recordInput}:v:0`, ...enc.args, ...ringMuxer(out));
+        const muxer = tap && !input.recordIsH264 ? teeRingWithTap(ringMuxer(out), tap.port) : ringMuxer(out);
+        args.push("-map", `${input.recordInput}:v:0`, ...enc.args, ...muxer);
         pipes.push({ fd: SEGMENT_LIST_FD, role: "segment-list" });
+        break;
+      }
+      case "tap": {
+        // An encoded ring already feeds the tap through the tee (one encode for both).
+        if (input.recordIsH264) args.push("-map", `${input.recordInput}:v:0`, ...tapCopyOutput(out.port));
         break;
       }
       case "analysis": {
@@ -144,7 +157,10 @@ export function buildFfmpegArgs(
   };
 }
 
-function ringEncoding(input: SourceInput): { recording: FfmpegPlan["recording"]; args: string[] } {
+function ringEncoding(
+  input: SourceInput,
+  tapped: boolean,
+): { recording: FfmpegPlan["recording"]; args: string[] } {
   if (input.recordIsH264) return { recording: "copy", args: ["-c:v", "copy"] };
   const gop = String(input.fps);
   return {
@@ -160,6 +176,9 @@ function ringEncoding(input: SourceInput): { recording: FfmpegPlan["recording"];
       // 4:2:0: MJPEG cameras deliver 4:2:2, which browsers cannot play.
       "-pix_fmt",
       "yuv420p",
+      // Tapped for live view: Constrained Baseline, which every browser's WebRTC decodes (≈10 % larger
+      // clips than the default High profile, instead of a second encode for the live view).
+      ...(tapped ? ["-profile:v", "baseline"] : []),
       // A key frame every second exactly, never at scene cuts: segments and clips cut at 1 s granularity.
       "-g",
       gop,

@@ -44,19 +44,21 @@ export type LiveSourceFactory = (cameraId: string, sink: LiveSink) => LiveStream
 export function liveFfmpegArgs(source: CameraSource): string[] | CaptureError {
   const video = liveVideoArgs(source, { forWebRtc: false });
   if (video instanceof CaptureError) return video;
-  return [
-    ...video,
-    "-f",
-    "mp4",
-    // A fragment per frame: the browser gets each frame as soon as it exists (latency), and the hub
-    // still knows which fragments start a GOP. No trailer: the stream never "ends" for a viewer.
-    "-movflags",
-    "empty_moov+default_base_moof+frag_every_frame+skip_trailer",
-    "-flush_packets",
-    "1",
-    "pipe:1",
-  ];
+  return [...video, ...FMP4_OUTPUT];
 }
+
+/** The fMP4 output of every live ffmpeg, on stdout. */
+export const FMP4_OUTPUT: readonly string[] = [
+  "-f",
+  "mp4",
+  // A fragment per frame: the browser gets each frame as soon as it exists (latency), and the hub
+  // still knows which fragments start a GOP. No trailer: the stream never "ends" for a viewer.
+  "-movflags",
+  "empty_moov+default_base_moof+frag_every_frame+skip_trailer",
+  "-flush_packets",
+  "1",
+  "pipe:1",
+];
 
 export interface FfmpegLiveSourcesOptions {
   /** The camera's source, or undefined for an unknown (or disabled) camera. */
@@ -76,7 +78,7 @@ export function ffmpegLiveSources(opts: FfmpegLiveSourcesOptions): LiveSourceFac
   };
 }
 
-function runLiveFfmpeg(
+export function runLiveFfmpeg(
   file: string,
   args: string[],
   sink: LiveSink,
