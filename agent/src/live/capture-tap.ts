@@ -22,6 +22,7 @@ function isTapRtp(bytes: Buffer): boolean {
 
 export class CaptureTaps {
   readonly #taps = new Map<string, OpenTap>();
+  #follow: NodeJS.Timeout | undefined;
 
   /** `port(cameraId)`: the running capture's tap port, undefined when that camera has none. */
   constructor(
@@ -42,23 +43,43 @@ export class CaptureTaps {
     const port = this.port(cameraId);
     if (port === undefined) return null;
     let tap = this.#taps.get(cameraId);
-    if (tap && tap.port !== port) {
-      // The capture restarted on another port: move the listeners there.
-      this.#close(cameraId, tap);
-      tap = undefined;
-    }
-    if (!tap) tap = this.#open(cameraId, port);
-    const opened = tap;
-    opened.listeners.set(listener, failed);
+    if (tap && tap.port !== port) tap = this.#move(cameraId, tap, port);
+    if (!tap) tap = this.#open(cameraId, port, new Map());
+    tap.listeners.set(listener, failed);
     return () => {
-      opened.listeners.delete(listener);
-      if (opened.listeners.size === 0 && this.#taps.get(cameraId) === opened) this.#close(cameraId, opened);
+      // The tap may have moved to another port since: whichever is current holds the listener.
+      const current = this.#taps.get(cameraId);
+      if (!current?.listeners.delete(listener)) return;
+      if (current.listeners.size === 0) this.#close(cameraId, current);
     };
   }
 
-  #open(cameraId: string, port: number): OpenTap {
+  /** A restarted capture may send to another port: the listeners follow it (checked every second). */
+  #followPorts(): void {
+    if (this.#follow || this.#taps.size === 0) return;
+    this.#follow = setInterval(() => {
+      for (const [cameraId, tap] of this.#taps) {
+        const port = this.port(cameraId);
+        if (port !== undefined && port !== tap.port) this.#move(cameraId, tap, port);
+      }
+      if (this.#taps.size === 0) {
+        clearInterval(this.#follow);
+        this.#follow = undefined;
+      }
+    }, 1_000);
+    this.#follow.unref();
+  }
+
+  #move(cameraId: string, tap: OpenTap, port: number): OpenTap {
+    const listeners = new Map(tap.listeners);
+    this.#close(cameraId, tap);
+    this.log.debug({ cameraId, from: tap.port, to: port }, "capture tap moved");
+    return this.#open(cameraId, port, listeners);
+  }
+
+  #open(cameraId: string, port: number, listeners: OpenTap["listeners"]): OpenTap {
     const socket = createSocket("udp4");
-    const tap: OpenTap = { port, socket, listeners: new Map() };
+    const tap: OpenTap = { port, socket, listeners };
     socket.on("message", (bytes) => {
       if (!isTapRtp(bytes)) return;
       // Each listener gets its own copy: werift rewrites the header of the packet it is given.
@@ -73,6 +94,7 @@ export class CaptureTaps {
     socket.bind(port, "127.0.0.1");
     this.#taps.set(cameraId, tap);
     this.log.debug({ cameraId, port }, "capture tap opened");
+    this.#followPorts();
     return tap;
   }
 

@@ -55,6 +55,25 @@ describe("live sources from a capture tap", () => {
     expect(fallbackAsked).toEqual(["other"]);
   });
 
+  it("follows a restarted capture to its new port without the viewer noticing", async () => {
+    let port = await fakeCapture();
+    const taps = new CaptureTaps(() => port, log);
+    const sources = tappedRtpSources(taps, () => null);
+    const packets: Buffer[] = [];
+    const ended: string[] = [];
+    const stream = sources("cam", { packet: (p) => packets.push(p), ended: (r) => ended.push(r) });
+    await waitFor("packets from the first capture", () => packets.length > 10, 10_000);
+    const first = running[0] as ChildProcess;
+    const closed = once(first, "close");
+    first.kill("SIGKILL");
+    await closed;
+    port = await fakeCapture();
+    const before = packets.length;
+    await waitFor("packets from the restarted capture", () => packets.length > before + 10, 10_000);
+    expect(ended).toEqual([]);
+    if (stream && "stop" in stream) await stream.stop();
+  });
+
   it("the fMP4 fallback remuxes the tap: init segment, then key-frame-first fragments", async () => {
     const port = await fakeCapture();
     const taps = new CaptureTaps(() => port, log);
