@@ -2,15 +2,18 @@ import type { PairingSession } from "@homecam/shared";
 import type { RequestHandler } from "express";
 import QRCode from "qrcode";
 import { formatLocalTime } from "../control/cli-table.js";
+import { LOCAL_PAIR_SCRIPT_PATH } from "./local-pair-script.js";
 
 // `GET /pair` on the LAN server: the open pairing session's PIN and QR code, for a phone on the
-// same network. Showing the PIN here is by design: being on the LAN (or at the device's console)
+// same network; `GET /pair?local=1` (the claim URL `homecam pair --local` prints): a form that
+// trades the PIN from the device's console for a LAN token, no cloud involved. Showing the PIN here is by design: being on the LAN (or at the device's console)
 // is the trust boundary for pairing, as for LAN mode's console PIN (DESIGN §6), and the session is
 // single-use, short-lived and burnt after five wrong tries (§4). Without an open session the page
 // says nothing but how to open one.
 //
-// No script and no inline style, so the LAN app's Content-Security-Policy holds as is: an inline
-// <svg> is markup, not a loaded resource, and the page refreshes itself with a meta tag.
+// No inline script and no inline style, so the LAN app's Content-Security-Policy holds as is: an
+// inline <svg> is markup, not a loaded resource, the cloud pairing page refreshes itself with a
+// meta tag, and the local form's behaviour is a same-origin script (local-pair-script.ts).
 
 /** Seconds between the page's automatic reloads (shows a new session, drops a claimed one). */
 export const PAIR_PAGE_REFRESH_S = 5;
@@ -28,15 +31,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(body: string): string {
+/** `head` holds what differs between the pages: the cloud page's refresh, the local form's script. */
+function page(body: string, head = `<meta http-equiv="refresh" content="${PAIR_PAGE_REFRESH_S}">`): string {
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="refresh" content="${PAIR_PAGE_REFRESH_S}">`,
+    head,
     '<meta name="robots" content="noindex">',
+    // No favicon request: /favicon.ico sits behind the token gate and would log a 401.
+    '<link rel="icon" href="data:,">',
     "<title>Pair this camera host · homecam</title>",
     "</head>",
     "<body>",
@@ -80,12 +86,48 @@ export function renderSessionPage(session: PairingSession, qrSvg: string, now: n
   );
 }
 
+/**
+ * The local claim form (`/pair?local=1`). It never reloads itself: that would wipe a half-typed
+ * PIN. The agent has no camera list route yet, so the viewer types the camera id (prefilled from
+ * `&camera=` when the link carries one) and is sent to `/live?camera=<id>`.
+ */
+export function renderLocalPairPage(cameraId: string | undefined): string {
+  const camera = cameraId ? ` value="${escapeHtml(cameraId)}"` : "";
+  return page(
+    [
+      "<h1>Watch this camera host on your network</h1>",
+      "<p>Type the 6-digit PIN that <code>homecam pair --local</code> printed on the device.",
+      "No internet or account is needed; the PIN works once, for 10 minutes.</p>",
+      '<form id="local-pair" autocomplete="off">',
+      '<p><label>PIN <input name="pin" inputmode="numeric" pattern="[0-9]{6}" minlength="6" maxlength="6"',
+      ' autocomplete="one-time-code" required></label></p>',
+      '<p><label>Name of this viewer <input name="name" maxlength="64" placeholder="Kitchen tablet"></label></p>',
+      `<p><label>Camera id <input name="camera" pattern="[A-Za-z0-9_\\-]{1,64}" maxlength="64"${camera}` +
+        ' placeholder="yard" required></label></p>',
+      '<p><button type="submit">Pair and watch</button></p>',
+      "</form>",
+      '<p id="local-pair-status" role="status" aria-live="polite"></p>',
+    ].join("\n"),
+    `<script src="${LOCAL_PAIR_SCRIPT_PATH}" defer></script>`,
+  );
+}
+
+const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** `GET /pair`: unauthenticated, never cached (it may hold a PIN). */
 export function pairPageRoute(deps: PairPageDeps): RequestHandler {
   const clock = deps.clock ?? Date.now;
   // The QR code of the last URL: the page reloads every few seconds while one session is open.
   let last: { url: string; svg: string } | undefined;
-  return async (_req, res) => {
+  return async (req, res) => {
+    if (req.query["local"] === "1") {
+      const camera = req.query["camera"];
+      res.setHeader("Cache-Control", "no-store");
+      res
+        .type("html")
+        .send(renderLocalPairPage(typeof camera === "string" && CAMERA_ID.test(camera) ? camera : undefined));
+      return;
+    }
     const session = deps.pairing?.current() ?? null;
     let html: string;
     if (session) {
