@@ -19,6 +19,8 @@ import { EventDeletion } from "./events/event-deletion.js";
 import { EventIngest, eventsModule } from "./events/events-module.js";
 import { createApp } from "./http/create-app.js";
 import { lanTokenRoutes } from "./lan-tokens/lan-token-routes.js";
+import { type LiveModule, liveModule } from "./live/live-module.js";
+import { loadTurnSecret } from "./live/turn-credentials.js";
 import { mediaRoutes } from "./media/media-module.js";
 import {
   loadOrCreateVapidKeys,
@@ -94,6 +96,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   let hub: ViewerHub | undefined;
   let presence: Presence | undefined;
   let relay: CommandRelay | undefined;
+  let live: LiveModule | undefined;
   let ingest: EventIngest | undefined;
   let notifications: NotificationsModule | undefined;
   let providers: Providers | undefined;
@@ -124,6 +127,14 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     });
     presence = new Presence({ ctx, push: hub, sharedBus: Boolean(config.redis.url) });
     relay = new CommandRelay({ config, log: moduleLogger(log, "relay"), clock: systemClock, presence });
+    // WHEP relayed to devices; a revoked viewer's live sessions end with their grant.
+    const viewerHub = hub;
+    live = liveModule({
+      ctx,
+      presence,
+      turnSecret: await loadTurnSecret(config.rtc),
+      onRevoked: (listener) => viewerHub.onRevoked(listener),
+    });
     ingest = new EventIngest({ ctx });
     notifications = notificationsModule({
       ctx,
@@ -182,6 +193,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         // The same key file accounts loaded: LAN tokens verify against the published JWKS.
         lanTokenRoutes({ ctx, key: await loadOrCreateSigningKey(config.stateDir) }),
         commandRoutes({ ctx, commander: relay }),
+        live.apiModule,
         heartbeatRoutes({ ctx, presence }),
         eventsModule({ ctx, ingest }),
         notifications.apiModule,
@@ -195,6 +207,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
     broker = await startBroker({ registry, log: moduleLogger(log, "mqtt"), ...config.mqtt });
     await presence.start(broker);
     await relay.start(broker);
+    await live.start(broker);
     await ingest.start(broker);
     notifications.start();
     await deletion.start(broker);
@@ -205,6 +218,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
   } catch (err) {
     await hub?.close();
     await deletion?.close();
+    await live?.close();
     await relay?.close();
     await ingest?.close();
     await presence?.close();
@@ -230,6 +244,7 @@ export async function startCloud(opts: StartCloudOptions): Promise<RunningCloud>
         await hub?.close();
         await closeServer(server, opts.stopGraceMs ?? 5000);
         await deletion?.close();
+        await live?.close();
         await relay?.close();
         await ingest?.close();
         await presence?.close();

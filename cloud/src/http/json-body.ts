@@ -11,8 +11,20 @@ export function jsonBody(limitKB: number): RequestHandler[] {
   return [requireJson, express.json({ limit: limitKB * 1024 })];
 }
 
+/**
+ * Routes that read a body of another type themselves, after authorizing the caller and with their
+ * own limit: WHEP's SDP offers (cloud/src/live/whep-routes.ts). Paths are relative to `/api`.
+ */
+const OWN_BODY_ROUTES: readonly { path: RegExp; type: string }[] = [
+  { path: /^\/cameras\/[^/]+\/whep$/, type: "application/sdp" },
+];
+
 const requireJson: RequestHandler = (req, _res, next) => {
   if (hasBody(req.headers) && !req.is("application/json")) {
+    if (OWN_BODY_ROUTES.some((r) => r.path.test(req.path) && req.is(r.type))) {
+      next();
+      return;
+    }
     next(new ApiError("E_UNSUPPORTED_MEDIA_TYPE", "request body must be application/json"));
     return;
   }

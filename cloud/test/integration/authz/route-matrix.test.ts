@@ -36,6 +36,7 @@ type Policy =
   | "qr-info"
   | "camera-post"
   | "grant"
+  | "grant-session"
   | "owner";
 
 const USERS_IN: Record<PrincipalName, Outcome> = {
@@ -100,6 +101,8 @@ const EXPECTED: Record<Policy, Record<PrincipalName, Outcome>> = {
   },
   // Any grant holder; strangers (a revoked viewer is one, so is an admin) learn nothing: 404.
   grant: { ...USERS_IN, stranger: 404, revoked: 404, admin: 404, viewer: "in", owner: "in" },
+  // A grant holder's own sub-resource (a WHEP session): 404 is their answer for a made-up id too.
+  "grant-session": { ...USERS_IN, stranger: 404, revoked: 404, admin: 404, viewer: "in*", owner: "in*" },
   owner: { ...USERS_IN, stranger: 404, revoked: 404, admin: 404, viewer: 403, owner: "in" },
 };
 
@@ -177,6 +180,10 @@ const ROUTES: Record<string, Row> = {
   "GET /api/cameras/{id}/settings": { policy: "grant" },
   "PUT /api/cameras/{id}/settings": { policy: "owner" },
   "POST /api/cameras/{id}/heartbeat": { policy: "heartbeat" },
+  // WHEP relayed to the device: grant holders reach the body check (415 for the matrix's JSON).
+  "POST /api/cameras/{id}/whep": { policy: "grant" },
+  "DELETE /api/cameras/{id}/whep/{session}": { policy: "grant-session" },
+  "GET /api/rtc/ice-servers": { policy: "user" },
   "GET /api/notifications": { policy: "user" },
   "POST /api/notifications": { policy: "user" },
   "PUT /api/notifications/read-all": { policy: "user" },
@@ -217,7 +224,15 @@ const ROUTES: Record<string, Row> = {
 };
 
 /** Policies that touch a device or camera: each principal gets a fresh fixture (some routes change it). */
-const DEVICE_SCOPED = new Set<Policy>(["device", "heartbeat", "qr-info", "camera-post", "grant", "owner"]);
+const DEVICE_SCOPED = new Set<Policy>([
+  "device",
+  "heartbeat",
+  "qr-info",
+  "camera-post",
+  "grant",
+  "grant-session",
+  "owner",
+]);
 
 function fillPath(path: string, fx: DeviceFixture | null, users: MatrixUsers): string {
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
