@@ -83,7 +83,9 @@ export function buildProgram(version: string): Command {
         "--timeout <seconds>",
         "stop waiting after this many seconds (default: until the session expires)",
       )
-      .option("--local", "pair a viewer on this network without any cloud: prints a PIN and exits"),
+      .option("--local", "pair a viewer on this network without any cloud: prints a PIN and exits")
+      .option("--owner", "with --local: whoever claims the PIN becomes an owner (can publish /capture)")
+      .option("--camera <id>", "with --local: print the /capture link of this browser camera"),
   ).action((opts: Record<string, unknown>) =>
     act(async () =>
       opts["local"]

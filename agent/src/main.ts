@@ -17,19 +17,15 @@ import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
+import { localPairPageRoutes } from "./http/local-pair-script.js";
 import { loadOrCreateDeviceIdentity } from "./identity/device-identity.js";
+import { createIngest } from "./ingest/create-ingest.js";
 import { createLanAuth } from "./lan-auth/lan-auth.js";
 import { loadDeviceSigningKeys } from "./lan-pairing/device-signing-key.js";
 import { createLocalPairing } from "./lan-pairing/local-pairing.js";
 import { ModuleRunner, type ModuleStatus } from "./lifecycle.js";
-import { LiveHub } from "./live/live-hub.js";
-import { livePageRoutes } from "./live/live-page.js";
-import { liveUpgradeHandler } from "./live/live-socket.js";
-import { ffmpegLiveSources } from "./live/live-source.js";
+import { createLiveView } from "./live/live-view.js";
 import { attachRtcSignalling } from "./live/rtc-signalling.js";
-import { ffmpegRtpSources } from "./live/rtp-source.js";
-import { WhepHub } from "./live/whep-hub.js";
-import { whepCorsRoutes, whepRoutes } from "./live/whep-routes.js";
 import { createMdnsAdvertiser, isLoopbackHost } from "./mdns/mdns-advertiser.js";
 import type { AgentModule } from "./module.js";
 import { StorageGuard } from "./retention/storage-guard.js";
@@ -87,8 +83,15 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     }),
     log: storageLog,
   });
+  // Browser cameras (/capture, WHIP): the capture of each reads its publisher's RTP from the ingest.
+  const ingest = createIngest({
+    stateDir: config.stateDir,
+    cameraSource: (id) => cameras.liveSource(id),
+    log,
+  });
   const cameras = new CameraManager({
     config,
+    resolveBrowser: ingest.resolveBrowser,
     repos,
     log,
     startedAt,
@@ -132,31 +135,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   });
   const httpLog = moduleLogger(log, "http");
   const liveLog = moduleLogger(log, "live");
-  // Live view (fMP4 over the LAN WebSocket): one ffmpeg per watched camera, started by the first
-  // viewer and stopped after the last.
-  const liveHub = new LiveHub({
-    sources: ffmpegLiveSources({
-      // Runtime state, not the file: cameras added remotely count, privacy mode refuses.
-      cameraSource: (id) => cameras.liveSource(id),
-      log: liveLog,
-    }),
-    allowed: (id) => cameras.liveSource(id) !== undefined,
-    log: liveLog,
-  });
-  // WebRTC (WHEP): one ffmpeg H.264 RTP source per watched camera, forwarded by werift untouched.
-  const whepHub = new WhepHub({
-    sources: ffmpegRtpSources({ cameraSource: (id) => cameras.liveSource(id), log: liveLog }),
-    allowed: (id) => cameras.liveSource(id) !== undefined,
-    log: liveLog,
-  });
+  const live = createLiveView({ cameras, log: liveLog });
   const lanApp = createLanApp({
     version,
     uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
     verifyToken: lanAuth.verifyToken,
     log: httpLog,
     // No token: POST /api/local/pair and /refresh (the PIN is the credential) and the live page.
-    publicRoutes: Router().use(localPairing.routes, livePageRoutes(), whepCorsRoutes()),
-    routes: whepRoutes({ hub: whepHub }),
+    publicRoutes: Router().use(
+      localPairing.routes,
+      localPairPageRoutes(),
+      live.publicRoutes,
+      ingest.publicRoutes,
+    ),
+    routes: Router().use(live.routes, ingest.routes),
     ...(pairing && { pairing }),
   });
   const lanServer = new LanServer({
@@ -164,21 +156,21 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     host: config.http.host,
     port: config.http.port,
     log: httpLog,
-    upgrade: liveUpgradeHandler({ hub: liveHub, verifyToken: lanAuth.verifyToken, log: liveLog }),
+    upgrade: live.upgrade(lanAuth.verifyToken),
   });
 
   // Start order; stop is the reverse (the LAN server closes before the cameras, the cameras end
   // their events and write the last clips before the guard and the database go).
   const modules: AgentModule[] = [
     storageGuard,
+    ingest.module, // before the cameras: it stops after their captures stopped reading it
     cameras,
     controlServer,
     // Before the LAN server, so the cached keys are loaded when the first viewer arrives.
     lanAuth.module,
     lanServer,
     // After the LAN server, so it stops first and closes its viewers' streams.
-    liveHub,
-    whepHub,
+    ...live.modules,
     // Advertised only when the LAN can reach the server (not on loopback, e.g. in tests).
     ...(config.http.mdns && !isLoopbackHost(config.http.host)
       ? [
@@ -212,7 +204,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const commands = new CommandHandler({ control: cameras, log: commandLog, events });
     commands.on("grantsRevoked", ({ userId }) => {
       // Tokens stop working at once, and whatever the user is watching now is cut.
-      const cut = liveHub.endUser(userId) + whepHub.endUser(userId);
+      const cut = live.endUser(userId);
       if (cut > 0) liveLog.info({ userId, cut }, "live views of a revoked user ended");
       lanAuth
         .revoke(userId)
@@ -228,7 +220,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       log: moduleLogger(log, "cloud"),
     });
     // WHEP relayed by the cloud: offers arrive on rtc/{session}/in, answers leave on …/out.
-    attachRtcSignalling({ hub: whepHub, link, deviceId: identity.deviceId, log: liveLog });
+    attachRtcSignalling({ hub: live.whepHub, link, deviceId: identity.deviceId, log: liveLog });
     // After the link, so it stops first and can wait for acknowledgements still in flight.
     const sender = new OutboxSender({
       link,

@@ -2,7 +2,7 @@ import type { AgentConfig, CameraConfig, CameraSettingsPatch } from "@homecam/sh
 import { type Logger, moduleLogger } from "@homecam/shared/node";
 import type { Clock } from "../capture/clock.js";
 import { resolveOnvifSource } from "../capture/sources/onvif.js";
-import type { OnvifResolver } from "../capture/supervisor.js";
+import type { BrowserResolver, OnvifResolver } from "../capture/supervisor.js";
 import type { AgentModule } from "../module.js";
 import type { PtzTarget } from "../onvif/ptz.js";
 import type { StorageStatus } from "../retention/storage-guard.js";
@@ -33,6 +33,8 @@ export interface CameraManagerOptions {
   ffmpegPath?: string;
   ffprobePath?: string;
   resolveOnvif?: OnvifResolver;
+  /** For `browser` cameras: the WHIP ingest's side of the capture (ingest/ingest-hub.ts). */
+  resolveBrowser?: BrowserResolver;
   /** Test hooks for the host sensors. */
   hostSensors?: HostMonitorOptions["sensors"];
   /** Progress writes of an open event at most this often (default 2 s). */
@@ -289,6 +291,7 @@ export class CameraManager implements CameraRuntimeControl, AgentModule {
       log,
       lastEventAt,
       resolveOnvif: this.#ptz.wrap(camera.id, resolve),
+      ...(this.#o.resolveBrowser && { resolveBrowser: this.#o.resolveBrowser }),
       ...(this.#o.clock && { clock: this.#o.clock }),
       ...(this.#o.onClipsWritten && { onClipsWritten: this.#o.onClipsWritten }),
       ...(this.#o.updateIntervalMs !== undefined && { updateIntervalMs: this.#o.updateIntervalMs }),

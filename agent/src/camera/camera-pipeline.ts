@@ -3,7 +3,12 @@ import type { CameraConfig } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import { type Clock, systemClock } from "../capture/clock.js";
 import type { AnalysisFrame } from "../capture/frame-reader.js";
-import { CaptureSession, type CaptureStatus, type OnvifResolver } from "../capture/supervisor.js";
+import {
+  type BrowserResolver,
+  CaptureSession,
+  type CaptureStatus,
+  type OnvifResolver,
+} from "../capture/supervisor.js";
 import type { AgentModule } from "../module.js";
 import { MotionDetector } from "../motion/detector.js";
 import { EventTracker } from "../motion/event-tracker.js";
@@ -30,6 +35,8 @@ export interface CameraPipelineOptions {
   ffmpegPath?: string;
   ffprobePath?: string;
   resolveOnvif?: OnvifResolver;
+  /** For `browser` cameras: the WHIP ingest's side of the capture. */
+  resolveBrowser?: BrowserResolver;
   /** Latest event start known from the database (shown as `lastEventAt` until the next event). */
   lastEventAt?: number | null;
   /** Called after an event's clips are committed, e.g. for the storage guard to sweep. */
@@ -88,6 +95,7 @@ export class CameraPipeline extends EventEmitter<PipelineEvents> implements Agen
       clock: this.#clock,
       ...(opts.ffmpegPath && { ffmpegPath: opts.ffmpegPath }),
       ...(opts.resolveOnvif && { resolveOnvif: opts.resolveOnvif }),
+      ...(opts.resolveBrowser && { resolveBrowser: opts.resolveBrowser }),
     });
     this.#recorder = new MotionEventRecorder({
       camera: cam,

@@ -1,4 +1,5 @@
 import { createSocket } from "node:dgram";
+import type { CameraSource } from "@homecam/shared";
 
 // The live tap of a capture: the camera's one ffmpeg also sends its recorded H.264 as RTP to a
 // loopback UDP port, where the live view reads it when someone watches. A USB camera or the Pi
@@ -73,4 +74,14 @@ export function freeUdpPort(): Promise<number> {
       socket.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Sources whose live view comes from the capture's tap: devices one process holds (USB, the Pi
+ * camera's pipe, a browser's WHIP stream) and network cameras (a second RTSP session would cost the
+ * camera, which often allows few). The synthetic camera and MJPEG streams are read again instead:
+ * their ring is encoded in High profile, which WebRTC viewers are not promised.
+ */
+export function hasLiveTap(source: CameraSource): boolean {
+  return ["v4l2", "picam", "rtsp", "onvif", "browser"].includes(source.type);
 }

@@ -38,6 +38,14 @@ export interface SourceContext {
   onvif?: { streamUrl: string; snapshotUrl?: string };
   /** Which Pi camera tool is installed when the config says `auto` (default `rpicam-vid`). */
   picamTool?: "rpicam-vid" | "libcamera-vid";
+  /** Where a `browser` camera's RTP arrives (the WHIP ingest's `consume`). */
+  browser?: BrowserInput;
+}
+
+/** An SDP file naming the loopback port the WHIP ingest forwards a publisher's RTP to. */
+export interface BrowserInput {
+  sdpPath: string;
+  codec: "h264" | "vp8";
 }
 
 /** RTSP socket I/O timeout: ffmpeg 5+ takes `-timeout` in microseconds (formerly `-stimeout`). */
@@ -97,11 +105,15 @@ export function sourceInput(source: CameraSource, ctx: SourceContext = {}): Sour
         outputRate: source.fps,
       };
     case "browser":
-      return new CaptureError(
-        "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
-        "browser sources need the live-view module (WHIP ingest), which is not part of capture yet",
-        true,
-      );
+      if (!ctx.browser) {
+        // Also what the live paths get (they pass no context).
+        return new CaptureError(
+          "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
+          "browser sources need the live-view module's WHIP ingest (/capture) to be captured, and live view of a browser camera comes from its capture, which has no publisher yet",
+          true,
+        );
+      }
+      return browserInput(ctx.browser, source.fps);
   }
 }
 
@@ -115,6 +127,23 @@ function h264AnalysisDecode(): string[] {
 
 function single(isH264: boolean, fps: number) {
   return { recordInput: 0, analysisInput: 0, recordIsH264: isH264, fps };
+}
+
+function browserInput(b: BrowserInput, fps: number): SourceInput {
+  const isH264 = b.codec === "h264";
+  return {
+    // RTP timestamps give the frames their real timing; the size is probed (a phone may rotate).
+    args: [
+      ...(isH264 ? h264AnalysisDecode() : []),
+      "-protocol_whitelist",
+      "file,udp,rtp",
+      "-f",
+      "sdp",
+      "-i",
+      b.sdpPath,
+    ],
+    ...single(isH264, fps),
+  };
 }
 
 function v4l2Input(s: Source<"v4l2">): SourceInput {

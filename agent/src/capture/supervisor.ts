@@ -16,8 +16,9 @@ import { classifyFfmpegStderr } from "./ffmpeg-stderr.js";
 import type { AnalysisFrame } from "./frame-reader.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
 import { ringKeepMs, SegmentRing } from "./ring-buffer.js";
+import { freeUdpPort, hasLiveTap } from "./rtp-tap.js";
 import type { Segment } from "./segment.js";
-import type { SourceContext } from "./source-input.js";
+import type { BrowserInput, SourceContext } from "./source-input.js";
 
 /** Live state of a camera's capture (the shared `cameraStatusSchema` minus `disabled`). */
 export type CaptureState = "starting" | "online" | "reconnecting" | "error";
@@ -39,6 +40,15 @@ export type OnvifResolver = (
   source: Extract<CameraSource, { type: "onvif" }>,
 ) => Promise<{ streamUrl: string; snapshotUrl?: string }>;
 
+/**
+ * Waits for a `browser` camera's publisher and answers where its RTP arrives (the WHIP ingest's
+ * `consume`); calls `waiting` with the reason while there is none; rejects when `signal` aborts.
+ */
+export type BrowserResolver = (
+  cameraId: string,
+  opts: { signal: AbortSignal; waiting(reason: string): void },
+) => Promise<BrowserInput>;
+
 export interface CaptureSessionOptions {
   camera: CaptureSettings & { id: string; recording: RecordingSettings };
   /** The camera's ring directory (owned by the ring: stale segments in it are deleted at start). */
@@ -46,6 +56,7 @@ export interface CaptureSessionOptions {
   log: Logger;
   clock?: Clock;
   resolveOnvif?: OnvifResolver;
+  resolveBrowser?: BrowserResolver;
   picamTool?: SourceContext["picamTool"];
   ffmpegPath?: string;
   /** Environment of the spawned processes (tests put a fake `rpicam-vid` on PATH). */
@@ -88,8 +99,11 @@ export class CaptureSession extends EventEmitter<CaptureEvents> implements Agent
   /** The failed run being stopped: the next one starts only after it is gone (devices, ring files). */
   #retiring: Promise<void> = Promise.resolve();
   #plan: FfmpegPlan | undefined;
+  #tapPort: number | undefined;
   #timer: TimerHandle | undefined;
   #stopped = false;
+  /** Aborted by stop(): ends a wait for a browser publisher. */
+  readonly #abort = new AbortController();
   #loggedCommand = false;
 
   constructor(opts: CaptureSessionOptions) {
@@ -113,6 +127,11 @@ export class CaptureSession extends EventEmitter<CaptureEvents> implements Agent
 
   status(): CaptureStatus {
     return this.#status;
+  }
+
+  /** Where this capture's live tap sends RTP (undefined for sources live view reads itself). */
+  get tapPort(): number | undefined {
+    return this.#tapPort;
   }
 
   /** The running ffmpeg's pid, if any. */
@@ -145,6 +164,7 @@ export class CaptureSession extends EventEmitter<CaptureEvents> implements Agent
   /** Stop ffmpeg gracefully and end the session; no status events follow. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     this.#clearTimer();
     await Promise.all([this.#live?.run.stop(), this.#retiring]);
     this.ring.close();
@@ -180,13 +200,27 @@ export class CaptureSession extends EventEmitter<CaptureEvents> implements Agent
         return undefined;
       }
     }
+    if (source.type === "browser" && this.#o.resolveBrowser) {
+      const waiting = (reason: string) => this.#setStatus({ state: "reconnecting", reason });
+      const resolved = this.#o.resolveBrowser(this.#o.camera.id, { signal: this.#abort.signal, waiting });
+      ctx.browser = await resolved.catch(() => undefined);
+      if (!ctx.browser) return undefined; // stopped while waiting
+    }
+    // Cameras that cannot be opened twice (and RTSP ones, spared a second session) feed live view
+    // from this process: a fresh loopback port per run (capture/rtp-tap.ts).
+    const tapPort = hasLiveTap(source) ? await freeUdpPort() : undefined;
+    const extra = [
+      ...(this.#o.extraOutputs ?? []),
+      ...(tapPort ? [{ kind: "tap" as const, port: tapPort }] : []),
+    ];
     const built = buildCaptureCommand(this.#o.camera, {
       ...ctx,
       ringDir: this.#o.ringDir,
       startNumber: await this.ring.prepareRun(),
       ...(this.#o.ffmpegPath && { ffmpegPath: this.#o.ffmpegPath }),
-      ...(this.#o.extraOutputs && { extraOutputs: this.#o.extraOutputs }),
+      extraOutputs: extra,
     });
+    this.#tapPort = tapPort;
     if (!built.ok) {
       this.#failed(built.error.message, undefined, built.error);
       return undefined;

@@ -43,7 +43,8 @@ export function controlMethods(
     record: ({ cameraId, seconds }, signal) => control.recordNow(cameraId, seconds, signal),
     "pair.start": () => needPairing().start(),
     "pair.status": ({ pairingId }) => needPairing().status(pairingId),
-    "pair.local": () => needLocal().start(),
+    "pair.local": ({ owner, camera }) =>
+      needLocal().start({ ...(owner !== undefined && { owner }), ...(camera !== undefined && { camera }) }),
     "viewers.list": async () => ({ viewers: await needLocal().viewers() }),
     "viewers.revoke": async ({ viewerId }) => {
       if (!(await needLocal().revoke(viewerId)))

@@ -77,7 +77,12 @@ export const methodParamsSchemas = {
   }),
   "pair.start": z.strictObject({}),
   "pair.status": z.strictObject({ pairingId: pairingIdSchema }),
-  "pair.local": z.strictObject({}),
+  "pair.local": z.strictObject({
+    /** The viewer who claims this PIN becomes an owner (may publish a browser camera). */
+    owner: z.boolean().optional(),
+    /** Print the link of this browser camera's /capture page instead of the pair page. */
+    camera: cameraIdSchema.optional(),
+  }),
   "viewers.list": z.strictObject({}),
   "viewers.revoke": z.strictObject({ viewerId: z.string().min(1).max(64) }),
 } as const;

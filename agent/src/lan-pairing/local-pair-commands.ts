@@ -1,3 +1,4 @@
+import { cameraIdSchema } from "@homecam/shared";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { EXIT_CONFIG, loadAgentConfig } from "../commands/load-agent-config.js";
@@ -10,7 +11,13 @@ import { controlSocketPath } from "../control/protocol.js";
 // `homecam pair --local` and `homecam viewers list|revoke`: LAN pairing without a cloud, through
 // the running agent's control socket (its file permissions are the operator's credential).
 
-const pairFlags = z.strictObject({ config: configFlag, json: jsonFlag, local: z.literal(true) });
+const pairFlags = z.strictObject({
+  config: configFlag,
+  json: jsonFlag,
+  local: z.literal(true),
+  owner: z.literal(true).optional(),
+  camera: cameraIdSchema.optional(),
+});
 const listFlags = z.strictObject({ config: configFlag, json: jsonFlag });
 const revokeFlags = z.strictObject({
   config: configFlag,
@@ -31,7 +38,10 @@ async function withAgent(
 export async function pairLocalCommand(opts: Record<string, unknown>): Promise<number> {
   const flags = parseFlags(pairFlags, opts);
   return withAgent(flags.config, async (client) => {
-    const s = await client.call("pair.local", {});
+    const s = await client.call("pair.local", {
+      ...(flags.owner && { owner: true }),
+      ...(flags.camera !== undefined && { camera: flags.camera }),
+    });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ pin: s.pin, url: s.url, expiresAt: s.expiresAt })}\n`);
       return 0;

@@ -43,8 +43,9 @@ export function localPairingRoutes(deps: LocalPairingRoutesDeps): Router {
       if (claim.reason === "wrong") throw new ApiError("E_UNAUTHORIZED", "wrong PIN");
       throw new ApiError("E_GONE", "no open local pairing session: run `homecam pair --local` on the device");
     }
-    // The first local viewer of a device nobody owns yet becomes its owner.
-    const role = (await deps.viewers.hasOwner()) ? "viewer" : "owner";
+    // The first local viewer of a device nobody owns yet becomes its owner, and so does whoever
+    // claims a session the console opened for an owner.
+    const role = claim.owner || !(await deps.viewers.hasOwner()) ? "owner" : "viewer";
     const { viewer, refreshSecret } = await deps.viewers.create(body.name ?? "LAN viewer", role);
     const { token, expiresAt } = await deps.signer.sign(viewer);
     res

@@ -19,7 +19,11 @@ export interface LocalPairingSession {
 
 /** The control socket's side: open a session, list and revoke local viewers. */
 export interface LocalPairingControl {
-  start(): Promise<LocalPairingSession>;
+  /**
+   * Open a session. `owner`: its claim yields an owner token (the console is the owner's). `camera`:
+   * the URL printed is that camera's /capture page (a phone publishing to the agent it runs).
+   */
+  start(opts?: { owner?: boolean; camera?: string }): Promise<LocalPairingSession>;
   status(sessionId: string): Promise<{ state: LocalSessionState | "unknown" }>;
   viewers(): Promise<LocalViewer[]>;
   /** Revokes the viewer's refresh secret and every token it holds; false for an unknown id. */
@@ -41,6 +45,12 @@ export interface LocalPairingOptions {
   perMinute?: number;
 }
 
+/** A camera's /capture page on this host: localhost is a secure context (the camera API), a LAN IP is not. */
+function captureUrl(lanUrl: string | undefined, camera: string): string {
+  const port = lanUrl ? new URL(lanUrl).port : "";
+  return `http://localhost${port ? `:${port}` : ""}/capture?camera=${encodeURIComponent(camera)}`;
+}
+
 /** LAN pairing without a cloud, ready to wire: the open routes and the control methods. */
 export function createLocalPairing(opts: LocalPairingOptions): {
   routes: Router;
@@ -59,14 +69,14 @@ export function createLocalPairing(opts: LocalPairingOptions): {
     ...(opts.perMinute !== undefined && { perMinute: opts.perMinute }),
   });
   const control: LocalPairingControl = {
-    start: async () => {
-      const s = sessions.start();
-      opts.log.info({ sessionId: s.sessionId }, "local pairing session opened");
+    start: async ({ owner = false, camera } = {}) => {
+      const s = sessions.start({ owner });
+      opts.log.info({ sessionId: s.sessionId, owner }, "local pairing session opened");
       const base = opts.lanUrl() ?? "http://<this-host>";
       return {
         sessionId: s.sessionId,
         pin: s.pin,
-        url: `${base}/pair?local=1`,
+        url: camera ? captureUrl(opts.lanUrl(), camera) : `${base}/pair?local=1`,
         expiresAt: new Date(s.expiresAt).toISOString(),
       };
     },

@@ -14,12 +14,18 @@ export interface LocalPinSession {
   expiresAt: number;
 }
 
-/** Why a claim failed: "wrong" PIN (tries left), or no session to claim ("closed"). */
-export type ClaimResult = { ok: true; sessionId: string } | { ok: false; reason: "wrong" | "closed" };
+/**
+ * Why a claim failed: "wrong" PIN (tries left), or no session to claim ("closed"). `owner`: the
+ * session was opened for an owner (`homecam pair --local --owner`: console access is ownership).
+ */
+export type ClaimResult =
+  | { ok: true; sessionId: string; owner: boolean }
+  | { ok: false; reason: "wrong" | "closed" };
 
 interface Session extends LocalPinSession {
   state: LocalSessionState;
   wrongTries: number;
+  owner: boolean;
 }
 
 /**
@@ -36,7 +42,7 @@ export class LocalPinSessions {
     this.#now = now;
   }
 
-  start(): LocalPinSession {
+  start(opts: { owner?: boolean } = {}): LocalPinSession {
     if (this.#current?.state === "open") this.#current.state = "cancelled";
     const session: Session = {
       sessionId: randomBytes(9).toString("base64url"),
@@ -45,6 +51,7 @@ export class LocalPinSessions {
       expiresAt: this.#now() + LOCAL_PIN_TTL_MS,
       state: "open",
       wrongTries: 0,
+      owner: opts.owner === true,
     };
     this.#current = session;
     return { sessionId: session.sessionId, pin: session.pin, expiresAt: session.expiresAt };
@@ -59,7 +66,7 @@ export class LocalPinSessions {
       return { ok: false, reason: "wrong" };
     }
     s.state = "claimed";
-    return { ok: true, sessionId: s.sessionId };
+    return { ok: true, sessionId: s.sessionId, owner: s.owner };
   }
 
   /** The state of session `sessionId`, or null when it is not the current one. */

@@ -7,15 +7,11 @@ import { stopChild } from "../capture/process-stop.js";
 import { liveVideoArgs } from "./live-video-args.js";
 import { avcCodecOf, isKeyFragment, Mp4BoxSplitter } from "./mp4-boxes.js";
 
-// Why a second reader and not a tap of the capture ffmpeg: ffmpeg cannot add an output to a running
-// process, so a tap would have to run all the time (or restart the capture, losing ring segments and
-// motion frames) for a view that is usually nobody's. A reader started on the first viewer costs
-// nothing when no one watches. For an H.264 source (RTSP/ONVIF) it is a second stream-copy reader
-// (no re-encode). The synthetic `test` camera is a lavfi graph, which two ffmpegs cannot share: the
-// live reader runs its own copy of the same deterministic graph (same scene; its frame counter starts
-// at 0 when the view opens) and must encode it, like the capture does. Devices one process holds
-// exclusively (v4l2, the Pi camera's pipe) cannot be opened twice: those answer "unsupported" here,
-// and a capture tap is the extension point for them (LiveSourceFactory is the seam).
+// A live reader of its own, started by the first viewer, for sources that can be read twice at no
+// cost to the camera: the synthetic `test` camera (a lavfi graph two ffmpegs cannot share: the live
+// reader runs its own copy of the same deterministic scene, encoded like the capture does) and MJPEG
+// streams. Devices one process holds (USB, the Pi camera's pipe, a browser's WHIP stream) and RTSP
+// cameras are viewed from their capture's tap instead (capture/rtp-tap.ts, live/tap-sources.ts).
 
 /** What a running live source delivers. */
 export interface LiveSink {

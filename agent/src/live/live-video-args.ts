@@ -20,10 +20,11 @@ export function liveVideoArgs(source: CameraSource, opts: LiveVideoOptions): str
   const input = sourceInput(source);
   if (input instanceof CaptureError) return input;
   if (input.producer || source.type === "v4l2") {
-    // A device opens once: a second reader needs a tap of the capture process, not built yet.
+    // A device opens once: its live view comes from the capture's tap (live-view.ts), so this is
+    // only reached while that capture is not running.
     return new CaptureError(
       "HC_ERR_CAPTURE_SOURCE_UNSUPPORTED",
-      `live view of a ${source.type} camera needs a tap of its capture, which is not built yet`,
+      `live view of a ${source.type} camera comes from its capture, which is not running`,
       true,
     );
   }

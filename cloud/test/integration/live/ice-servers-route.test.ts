@@ -88,7 +88,9 @@ describe.each(TEST_DIALECTS)("ICE servers and the live page (%s)", (dialect) => 
     const page = await fetch(`${cloud.url}/live?camera=cam_1-A`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('<homecam-live camera="cam_1-A" ice-servers="/api/rtc/ice-servers" fallback="none"></homecam-live>');
+    expect(html).toContain(
+      '<homecam-live camera="cam_1-A" ice-servers="/api/rtc/ice-servers" fallback="none"></homecam-live>',
+    );
     expect(html).toContain('<script src="/live/homecam-live.js" defer></script>');
     const csp = page.headers.get("content-security-policy") ?? "";
     for (const directive of [
