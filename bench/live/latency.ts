@@ -5,25 +5,14 @@
 
 import type { Browser, Page } from "playwright-core";
 import { CLOCK_BITS, counterCell } from "../../agent/src/capture/test-scene.js";
+import { CHROMIUM_FLAGS } from "../../agent/test/integration/live/page-helpers.js";
 import { type AgentUnderTest, BENCH_CAMERA, type VideoShape } from "./agent-process.js";
 import { INSTALL_SAMPLER, SAMPLER_GLOBAL, type SamplerConfig, type SamplerState } from "./page-sampler.js";
 
 export type Transport = "webrtc" | "websocket";
 
-/** Chromium's flags for loopback WebRTC (DESIGN §8), as in the agent's WHEP browser test. */
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-  "--allow-loopback-in-peer-connection",
-  "--disable-features=WebRtcHideLocalIpsWithMdns",
-];
+/** Chromium's flags for loopback WebRTC (DESIGN §8): the same as the agent's browser tests. */
+export { CHROMIUM_FLAGS };
 
 export interface LatencyResult {
   transport: Transport;

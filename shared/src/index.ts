@@ -34,3 +34,4 @@ export * from "./mqtt/topics.js";
 export * from "./pairing.js";
 export * from "./redact.js";
 export * from "./viewer/homecam-live-script.js";
+export * from "./viewer/html-page.js";

@@ -1,4 +1,4 @@
-import type { PairingSession } from "@homecam/shared";
+import { escapeHtml, htmlPage, type PairingSession } from "@homecam/shared";
 import type { RequestHandler } from "express";
 import QRCode from "qrcode";
 import { formatLocalTime } from "../control/cli-table.js";
@@ -26,33 +26,9 @@ export interface PairPageDeps {
   clock?: () => number;
 }
 
-/** Text made safe for HTML element content and double-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** `head` holds what differs between the pages: the cloud page's refresh, the local form's script. */
 function page(body: string, head = `<meta http-equiv="refresh" content="${PAIR_PAGE_REFRESH_S}">`): string {
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    head,
-    '<meta name="robots" content="noindex">',
-    // No favicon request: /favicon.ico sits behind the token gate and would log a 401.
-    '<link rel="icon" href="data:,">',
-    "<title>Pair this camera host · homecam</title>",
-    "</head>",
-    "<body>",
-    "<main>",
-    body,
-    "</main>",
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return htmlPage({ title: "Pair this camera host", head: [head], main: [body] });
 }
 
 /** The page when no session is open: how to open one, nothing else. */

@@ -1,5 +1,5 @@
+import { escapeHtml, htmlPage } from "@homecam/shared";
 import { Router } from "express";
-import { escapeHtml } from "../http/pair-page.js";
 import { CAPTURE_SCRIPT } from "./capture-script.js";
 
 // `GET /capture?camera=<id>` and its script: static and secret-free, so served without a token (the
@@ -11,34 +11,23 @@ export const CAPTURE_SCRIPT_PATH = "/capture/homecam-capture.js";
 
 export function renderCapturePage(cameraId: string | undefined): string {
   const title = cameraId ? `Camera ${escapeHtml(cameraId)}` : "Camera";
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    '<link rel="icon" href="data:,">',
-    `<title>${title} · homecam</title>`,
-    `<script src="${CAPTURE_SCRIPT_PATH}" defer></script>`,
-    "</head>",
-    '<body data-state="starting">',
-    "<main>",
-    `<h1>${title}</h1>`,
-    '<p id="status" role="status">Loading…</p>',
-    '<form id="pair" hidden>',
-    "<label>PIN from <code>homecam pair --local</code> ",
-    '<input name="pin" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required>',
-    "</label> <button>Pair</button>",
-    "</form>",
-    // Muted + playsinline: a local preview plays without a gesture on phones.
-    '<video id="preview" muted playsinline autoplay width="320"></video>',
-    "<p>Keep this page open and the screen on; the agent records what this camera sees.</p>",
-    "</main>",
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return htmlPage({
+    title,
+    head: [`<script src="${CAPTURE_SCRIPT_PATH}" defer></script>`],
+    bodyAttributes: ' data-state="starting"',
+    main: [
+      `<h1>${title}</h1>`,
+      '<p id="status" role="status">Loading…</p>',
+      '<form id="pair" hidden>',
+      "<label>PIN from <code>homecam pair --local</code> ",
+      '<input name="pin" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required>',
+      "</label> <button>Pair</button>",
+      "</form>",
+      // Muted + playsinline: a local preview plays without a gesture on phones.
+      '<video id="preview" muted playsinline autoplay width="320"></video>',
+      "<p>Keep this page open and the screen on; the agent records what this camera sees.</p>",
+    ],
+  });
 }
 
 /** The capture page and its script; mount in front of the auth gate. */

@@ -6,8 +6,9 @@ import {
   rtcOfferBodySchema,
   sessionIdSchema,
 } from "@homecam/shared";
-import express, { type RequestHandler, type Response, Router } from "express";
+import express, { type Response, Router } from "express";
 import { principalOf } from "../http/auth-gate.js";
+import { corsPreflightRoutes } from "../http/cors-preflight.js";
 import type { IngestHub } from "./ingest-hub.js";
 
 // WHIP (RFC 9725) on the agent's LAN server: a browser (the /capture page), OBS or any WHIP client
@@ -19,19 +20,7 @@ const WHIP_PATHS = ["/api/cameras/:id/whip", "/api/cameras/:id/whip/:session"];
 
 /** CORS for the WHIP paths, mounted in FRONT of the auth gate (a preflight carries no token). */
 export function whipCorsRoutes(): Router {
-  const cors: RequestHandler = (req, res, next) => {
-    res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Expose-Headers", "Location");
-    if (req.method !== "OPTIONS") {
-      next();
-      return;
-    }
-    res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-    res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    res.setHeader("Access-Control-Max-Age", "600");
-    res.status(204).end();
-  };
-  return Router().use(WHIP_PATHS, cors);
+  return corsPreflightRoutes(WHIP_PATHS, ["GET", "POST", "DELETE"]);
 }
 
 function ownerOf(res: Response): string {

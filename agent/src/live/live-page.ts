@@ -1,6 +1,5 @@
-import { HOMECAM_LIVE_SCRIPT } from "@homecam/shared";
+import { escapeHtml, HOMECAM_LIVE_SCRIPT, htmlPage } from "@homecam/shared";
 import { Router } from "express";
-import { escapeHtml } from "../http/pair-page.js";
 
 // `GET /live?camera=<id>` and `GET /live/homecam-live.js`: static, so served without a token (the
 // stream itself never is). The page holds no secret; the element takes the LAN token from
@@ -12,26 +11,11 @@ export function renderLivePage(cameraId: string | undefined): string {
   const element = cameraId
     ? `<homecam-live camera="${escapeHtml(cameraId)}"></homecam-live>`
     : "<p>Which camera? Open <code>/live?camera=&lt;id&gt;</code>.</p>";
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    // No favicon request: /favicon.ico sits behind the token gate and would log a 401.
-    '<link rel="icon" href="data:,">',
-    "<title>Live · homecam</title>",
-    '<script src="/live/homecam-live.js" defer></script>',
-    "</head>",
-    "<body>",
-    "<main>",
-    element,
-    "</main>",
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return htmlPage({
+    title: "Live",
+    head: ['<script src="/live/homecam-live.js" defer></script>'],
+    main: [element],
+  });
 }
 
 /** The live page and its element script; mount in front of the auth gate. */

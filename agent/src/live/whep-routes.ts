@@ -1,7 +1,8 @@
 import { ApiError, MAX_SDP_LENGTH, rtcOfferBodySchema, sessionIdSchema } from "@homecam/shared";
-import express, { type RequestHandler, Router } from "express";
+import express, { Router } from "express";
 import { CaptureError } from "../capture/capture-error.js";
 import { principalOf } from "../http/auth-gate.js";
+import { corsPreflightRoutes } from "../http/cors-preflight.js";
 import type { WhepHub } from "./whep-hub.js";
 
 // WHEP (draft-ietf-wish-whep) on the agent's LAN server: POST an SDP offer, get 201 + the answer
@@ -16,19 +17,7 @@ const WHEP_PATHS = ["/api/cameras/:id/whep", "/api/cameras/:id/whep/:session"];
  * token is the credential and no cookie is ever sent.
  */
 export function whepCorsRoutes(): Router {
-  const cors: RequestHandler = (req, res, next) => {
-    res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Expose-Headers", "Location");
-    if (req.method !== "OPTIONS") {
-      next();
-      return;
-    }
-    res.setHeader("Access-Control-Allow-Methods", "POST, DELETE, OPTIONS");
-    res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    res.setHeader("Access-Control-Max-Age", "600");
-    res.status(204).end();
-  };
-  return Router().use(WHEP_PATHS, cors);
+  return corsPreflightRoutes(WHEP_PATHS, ["POST", "DELETE"]);
 }
 
 /** POST/DELETE of WHEP sessions; mount behind the auth gate. */

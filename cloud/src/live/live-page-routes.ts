@@ -1,4 +1,4 @@
-import { HOMECAM_LIVE_SCRIPT } from "@homecam/shared";
+import { HOMECAM_LIVE_SCRIPT, htmlPage } from "@homecam/shared";
 import { Router } from "express";
 import type { ApiModule } from "../http/create-app.js";
 
@@ -27,25 +27,11 @@ export function renderLivePage(cameraId: string | undefined): string {
       // fMP4 fallback (that would carry the video through the cloud).
       `<homecam-live camera="${cameraId}" ice-servers="/api/rtc/ice-servers" fallback="none"></homecam-live>`
     : "<p>Which camera? Open <code>/live?camera=&lt;id&gt;</code>.</p>";
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    '<link rel="icon" href="data:,">',
-    "<title>Live · homecam</title>",
-    `<script src="${LIVE_SCRIPT_PATH}" defer></script>`,
-    "</head>",
-    "<body>",
-    "<main>",
-    element,
-    "</main>",
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  return htmlPage({
+    title: "Live",
+    head: [`<script src="${LIVE_SCRIPT_PATH}" defer></script>`],
+    main: [element],
+  });
 }
 
 /** Plain routes (HTML and JS, not the registry's JSON envelope), public like the pairing page. */

@@ -1,28 +1,12 @@
 import { chromium } from "playwright-core";
 import { type ProbeResult, probe } from "../../../src/recording/ffprobe.js";
 import { waitFor } from "../capture/helpers.js";
-import { pollPage } from "../live/page-helpers.js";
+import { CHROMIUM, CHROMIUM_FLAGS, pollPage } from "../live/page-helpers.js";
 import { BROWSER_CAMERA, startBrowserAgent } from "./browser-agent.js";
 
 // Run by capture-browser.test.ts inside `unshare -n` (only loopback up): a REAL agent with a browser
 // camera, and Debian's Chromium whose fake camera publishes to /capture over WHIP. Prints one JSON
 // line of measurements; the test asserts on it.
-
-const CHROMIUM = process.env["HOMECAM_CHROMIUM"] ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--allow-loopback-in-peer-connection",
-  "--disable-features=WebRtcHideLocalIpsWithMdns",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
 
 // What the publishing peer sends, from its own stats (browser-side, as a string: no DOM types here).
 const SENT = `(async () => {
@@ -41,7 +25,10 @@ const SENT = `(async () => {
 })()`;
 
 const fx = await startBrowserAgent();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: [...CHROMIUM_FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+});
 try {
   const { token, role } = await fx.pair();
   const page = await browser.newPage();

@@ -1,26 +1,11 @@
 import { chromium } from "playwright-core";
 import { pidAlive, waitFor } from "../capture/helpers.js";
-import { pollPage, VIDEO_LUMA } from "./page-helpers.js";
+import { CHROMIUM, CHROMIUM_FLAGS, pollPage, VIDEO_LUMA } from "./page-helpers.js";
 import { CAMERA_ID, startWhepFixture } from "./whep-fixture.js";
 
 // Run by whep-browser.test.ts inside `unshare -n` (a network namespace with only loopback up): the
 // agent's LAN server and Chromium share that namespace, so WebRTC can only use 127.0.0.1 (DESIGN §8).
 // Prints one JSON line of measurements; the test asserts on it.
-
-const CHROMIUM = process.env["HOMECAM_CHROMIUM"] ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-  "--allow-loopback-in-peer-connection",
-  "--disable-features=WebRtcHideLocalIpsWithMdns",
-];
 
 // Browser-side expressions as strings: the tests' TypeScript program has no DOM types.
 const TRANSPORT = `(document.querySelector("homecam-live")?.dataset.transport ?? "")`;
@@ -37,7 +22,7 @@ const FRAME = `(async () => {
 })()`;
 
 const fx = await startWhepFixture();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 try {
   const token = await fx.token();
   const pages = [await browser.newPage(), await browser.newPage()];
