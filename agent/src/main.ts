@@ -122,7 +122,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     deviceId: identity.deviceId,
     privateKey: deviceKeys.privateKey,
     db: store.db,
-    revokeTokens: (viewerId) => lanAuth.revoke(viewerId),
+    revokeTokens: (viewerId) => revokeUser(viewerId),
     lanUrl: () => lanServer.url,
     log: moduleLogger(log, "lan-pairing"),
   });
@@ -136,6 +136,13 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const httpLog = moduleLogger(log, "http");
   const liveLog = moduleLogger(log, "live");
   const live = createLiveView({ cameras, log: liveLog });
+  // A revoked user (a cloud grant, or a local viewer): their tokens are refused from now on, and
+  // whatever they watch or publish is cut at once.
+  const revokeUser = async (userId: string): Promise<void> => {
+    const cut = live.endUser(userId) + ingest.hub.endUser(userId);
+    if (cut > 0) liveLog.info({ userId, cut }, "live views and publishing of a revoked user ended");
+    await lanAuth.revoke(userId);
+  };
   const lanApp = createLanApp({
     version,
     uptimeS: () => Math.floor((Date.now() - startedAt) / 1000),
@@ -203,12 +210,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     });
     const commands = new CommandHandler({ control: cameras, log: commandLog, events });
     commands.on("grantsRevoked", ({ userId }) => {
-      // Tokens stop working at once, and whatever the user is watching now is cut.
-      const cut = live.endUser(userId);
-      if (cut > 0) liveLog.info({ userId, cut }, "live views of a revoked user ended");
-      lanAuth
-        .revoke(userId)
-        .catch((err: unknown) => commandLog.error({ err, userId }, "cannot record a revocation"));
+      revokeUser(userId).catch((err: unknown) =>
+        commandLog.error({ err, userId }, "cannot record a revocation"),
+      );
     });
     const link = new MqttLink({
       url: config.cloud.mqttUrl,

@@ -126,6 +126,15 @@ export class IngestHub implements AgentModule {
     return true;
   }
 
+  /** Stop `userId`'s publishing (their access was revoked); how many publishers ended. */
+  endUser(userId: string): number {
+    const theirs = [...this.#cameras.values()].flatMap((c) =>
+      c.publisher?.userId === userId ? [c.publisher] : [],
+    );
+    for (const publisher of theirs) this.#end(publisher, "access revoked");
+    return theirs.length;
+  }
+
   /**
    * The capture's side ({@link BrowserResolver}): wait for a publisher, then write the SDP of a
    * fresh loopback port for the starting ffmpeg. Rejects when `signal` aborts (the capture stops).

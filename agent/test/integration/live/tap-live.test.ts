@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withControlClient } from "../../../src/control/control-client.js";
+import { controlSocketPath } from "../../../src/control/protocol.js";
 import { waitFor } from "../capture/helpers.js";
 import { BROWSER_CAMERA, type BrowserAgent, startBrowserAgent } from "../ingest/browser-agent.js";
 import { movingBoxSource, type NodePublisher, nodePublisher } from "../ingest/node-publisher.js";
@@ -80,5 +82,33 @@ describe("live view from a capture's tap (a browser camera in a real agent)", ()
     socket.socket.close(1000);
     await socket.closed;
     await viewer.pc.close();
+  }, 60_000);
+
+  it("revoking the local owner cuts their live view and their publishing at once", async () => {
+    const socket = openViewer(
+      `${fx.url.replace("http", "ws")}/api/cameras/${BROWSER_CAMERA}/live`,
+      JSON.stringify({ type: "auth", token }),
+    );
+    await waitFor("fMP4 fragments", () => socket.binaries.length > 3, 20_000);
+    const viewerId = JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString())
+      .sub as string;
+    await withControlClient(controlSocketPath(fx.stateDir), (c) => c.call("viewers.revoke", { viewerId }));
+    expect((await socket.closed).code).toBe(1011);
+    expect(socket.texts.at(-1)).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(/access revoked/),
+    });
+    // The phone's publishing session is gone too: the camera falls back to waiting for a publisher.
+    await waitFor(
+      "the browser camera waiting again",
+      () => fx.cameraState(BROWSER_CAMERA)?.status === "reconnecting",
+      20_000,
+    );
+    const again = await fetch(`${fx.url}/api/cameras/${BROWSER_CAMERA}/whip`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/sdp" },
+      body: "v=0",
+    });
+    expect(again.status).toBe(401);
   }, 60_000);
 });
