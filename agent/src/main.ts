@@ -15,6 +15,7 @@ import { PairingManager } from "./cloud/pairing-manager.js";
 import { createUploader } from "./cloud/upload-setup.js";
 import { ControlServer } from "./control/control-server.js";
 import { controlSocketPath } from "./control/protocol.js";
+import { cameraListRoutes } from "./http/camera-list-routes.js";
 import { createLanApp } from "./http/lan-app.js";
 import { LanServer } from "./http/lan-server.js";
 import { localPairPageRoutes } from "./http/local-pair-script.js";
@@ -155,7 +156,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       live.publicRoutes,
       ingest.publicRoutes,
     ),
-    routes: Router().use(live.routes, ingest.routes),
+    routes: Router().use(live.routes, ingest.routes, cameraListRoutes(cameras)),
     ...(pairing && { pairing }),
   });
   const lanServer = new LanServer({

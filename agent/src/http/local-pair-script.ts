@@ -29,6 +29,10 @@ export const LOCAL_PAIR_SCRIPT = `"use strict";
     if (body && body.error && body.error.message) return "Pairing refused: " + body.error.message;
     return "Pairing failed (HTTP " + httpStatus + ").";
   };
+  const openLive = (camera, role) => {
+    show("Paired as " + role + ". Opening the live view…");
+    location.assign("/live?camera=" + encodeURIComponent(camera));
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const fields = new FormData(form);
@@ -36,7 +40,7 @@ export const LOCAL_PAIR_SCRIPT = `"use strict";
     const name = String(fields.get("name") || "").trim();
     const camera = String(fields.get("camera") || "").trim();
     if (!/^[0-9]{6}$/.test(pin)) return show("The PIN is the 6 digits shown on the device.");
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(camera)) return show("Type the id of the camera to watch.");
+    if (camera && !/^[A-Za-z0-9_-]{1,64}$/.test(camera)) return show("A camera id is letters, digits, - and _.");
     const button = form.querySelector("button");
     if (button) button.disabled = true;
     show("Pairing…");
@@ -54,8 +58,22 @@ export const LOCAL_PAIR_SCRIPT = `"use strict";
       sessionStorage.setItem(REFRESH_KEY, JSON.stringify({
         deviceId: data.deviceId, viewerId: data.viewerId, refreshSecret: data.refreshSecret,
       }));
-      show("Paired as " + data.role + ". Opening the live view…");
-      location.assign("/live?camera=" + encodeURIComponent(camera));
+      if (camera) return openLive(camera, data.role);
+      // No camera typed: the device's list (the new token is the credential).
+      const list = await fetch("/api/cameras", { headers: { Authorization: "Bearer " + data.token } })
+        .then((r) => r.json()).catch(() => null);
+      const cameras = list && list.ok ? list.data : [];
+      if (cameras.length === 1) return openLive(cameras[0].id, data.role);
+      show("Paired as " + data.role + ". Choose a camera:");
+      const ul = document.getElementById("local-pair-cameras");
+      for (const c of cameras) {
+        const a = document.createElement("a");
+        a.href = "/live?camera=" + encodeURIComponent(c.id);
+        a.textContent = c.name + " (" + c.status + ")";
+        const li = document.createElement("li");
+        li.append(a);
+        ul.append(li);
+      }
     } catch {
       show("The device did not answer: are you on its network?");
     } finally {

@@ -64,8 +64,8 @@ export function renderSessionPage(session: PairingSession, qrSvg: string, now: n
 
 /**
  * The local claim form (`/pair?local=1`). It never reloads itself: that would wipe a half-typed
- * PIN. The agent has no camera list route yet, so the viewer types the camera id (prefilled from
- * `&camera=` when the link carries one) and is sent to `/live?camera=<id>`.
+ * PIN. After pairing it opens `/live?camera=<id>` for the camera typed (prefilled from `&camera=`
+ * when the link carries one), or the only camera of the device, or lists them (`GET /api/cameras`).
  */
 export function renderLocalPairPage(cameraId: string | undefined): string {
   const camera = cameraId ? ` value="${escapeHtml(cameraId)}"` : "";
@@ -78,11 +78,12 @@ export function renderLocalPairPage(cameraId: string | undefined): string {
       '<p><label>PIN <input name="pin" inputmode="numeric" pattern="[0-9]{6}" minlength="6" maxlength="6"',
       ' autocomplete="one-time-code" required></label></p>',
       '<p><label>Name of this viewer <input name="name" maxlength="64" placeholder="Kitchen tablet"></label></p>',
-      `<p><label>Camera id <input name="camera" pattern="[A-Za-z0-9_\\-]{1,64}" maxlength="64"${camera}` +
-        ' placeholder="yard" required></label></p>',
+      `<p><label>Camera id (optional) <input name="camera" pattern="[A-Za-z0-9_\\-]{1,64}" maxlength="64"${camera}` +
+        ' placeholder="yard"></label></p>',
       '<p><button type="submit">Pair and watch</button></p>',
       "</form>",
       '<p id="local-pair-status" role="status" aria-live="polite"></p>',
+      '<ul id="local-pair-cameras"></ul>',
     ].join("\n"),
     `<script src="${LOCAL_PAIR_SCRIPT_PATH}" defer></script>`,
   );

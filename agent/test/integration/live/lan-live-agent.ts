@@ -7,6 +7,7 @@ import { CommandHandler } from "../../../src/cloud/command-handler.js";
 import { MqttLink } from "../../../src/cloud/mqtt-link.js";
 import { ControlServer } from "../../../src/control/control-server.js";
 import { controlSocketPath } from "../../../src/control/protocol.js";
+import { cameraListRoutes } from "../../../src/http/camera-list-routes.js";
 import { createLanApp } from "../../../src/http/lan-app.js";
 import { LanServer } from "../../../src/http/lan-server.js";
 import { localPairPageRoutes } from "../../../src/http/local-pair-script.js";
@@ -112,7 +113,24 @@ export async function startLanLiveAgent(opts: LanLiveAgentOptions): Promise<LanL
         whepCorsRoutes(),
         localPairPageRoutes(),
       ),
-      routes: whepRoutes({ hub: whep }),
+      // The device's one camera, as CameraManager would list it (the real route in a real agent:
+      // tap-live.test.ts).
+      routes: Router().use(
+        whepRoutes({ hub: whep }),
+        cameraListRoutes({
+          cameras: () => [
+            {
+              id: CAMERA_ID,
+              name: "Yard",
+              enabled: true,
+              status: "online",
+              analysisFps: 5,
+              eventActive: false,
+              lastEventAt: null,
+            },
+          ],
+        }),
+      ),
     }),
     upgrade: liveUpgradeHandler({ hub: live, verifyToken: lanAuth.verifyToken, log, authTimeoutMs: 2_000 }),
     host: "127.0.0.1",

@@ -32,6 +32,8 @@ try {
   const wrongPinProblems = problems.splice(0);
 
   await page.fill('input[name="pin"]', session.pin);
+  // No camera typed this time: the page picks the device's only camera from GET /api/cameras.
+  await page.fill('input[name="camera"]', "");
   const t0 = Date.now();
   await page.click('button[type="submit"]');
   await page.waitForURL(`${agent.url}/live?camera=${CAMERA_ID}`, { timeout: 5_000 });

@@ -84,6 +84,18 @@ describe("live view from a capture's tap (a browser camera in a real agent)", ()
     await viewer.pc.close();
   }, 60_000);
 
+  it("lists the device's cameras to a token holder, without their sources, and to no one else", async () => {
+    const res = await fetch(`${fx.url}/api/cameras`, { headers: { Authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { ok: boolean; data: Array<Record<string, unknown>> };
+    expect(body.data.map((c) => [c["id"], c["name"]])).toEqual([
+      ["phone", "Phone"],
+      ["door", "Door"],
+    ]);
+    expect(body.data[0]).toMatchObject({ status: "online", eventActive: expect.any(Boolean) });
+    expect(JSON.stringify(body)).not.toMatch(/source|127\.0\.0\.1:9|mjpeg/);
+    expect((await fetch(`${fx.url}/api/cameras`)).status).toBe(401);
+  });
+
   it("revoking the local owner cuts their live view and their publishing at once", async () => {
     const socket = openViewer(
       `${fx.url.replace("http", "ws")}/api/cameras/${BROWSER_CAMERA}/live`,
