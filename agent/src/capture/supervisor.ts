@@ -1,24 +1,18 @@
 import { EventEmitter } from "node:events";
-import { type CameraSource, maskSecretsInText, type RecordingSettings } from "@homecam/shared";
+import { maskSecretsInText, type RecordingSettings } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import type { AgentModule } from "../module.js";
-import { CaptureError } from "./capture-error.js";
+import type { CaptureError } from "./capture-error.js";
+import { type BrowserResolver, type OnvifResolver, prepareCapture } from "./capture-prepare.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
-import {
-  buildCaptureCommand,
-  type CaptureSettings,
-  type FfmpegPlan,
-  formatCommandLine,
-  type OutputSpec,
-} from "./ffmpeg-args.js";
+import { type CaptureSettings, type FfmpegPlan, formatCommandLine, type OutputSpec } from "./ffmpeg-args.js";
 import { FfmpegRun, type RunExit } from "./ffmpeg-run.js";
 import { classifyFfmpegStderr } from "./ffmpeg-stderr.js";
 import type { AnalysisFrame } from "./frame-reader.js";
 import { RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
 import { ringKeepMs, SegmentRing } from "./ring-buffer.js";
-import { freeUdpPort, hasLiveTap } from "./rtp-tap.js";
 import type { Segment } from "./segment.js";
-import type { BrowserInput, SourceContext } from "./source-input.js";
+import type { SourceContext } from "./source-input.js";
 
 /** Live state of a camera's capture (the shared `cameraStatusSchema` minus `disabled`). */
 export type CaptureState = "starting" | "online" | "reconnecting" | "error";
@@ -35,19 +29,7 @@ export interface CaptureStatus {
   restarts: number;
 }
 
-/** Resolves an ONVIF camera's stream URL (`resolveOnvifSource` in `sources/onvif.ts`). */
-export type OnvifResolver = (
-  source: Extract<CameraSource, { type: "onvif" }>,
-) => Promise<{ streamUrl: string; snapshotUrl?: string }>;
-
-/**
- * Waits for a `browser` camera's publisher and answers where its RTP arrives (the WHIP ingest's
- * `consume`); calls `waiting` with the reason while there is none; rejects when `signal` aborts.
- */
-export type BrowserResolver = (
-  cameraId: string,
-  opts: { signal: AbortSignal; waiting(reason: string): void },
-) => Promise<BrowserInput>;
+export type { BrowserResolver, OnvifResolver };
 
 export interface CaptureSessionOptions {
   camera: CaptureSettings & { id: string; recording: RecordingSettings };
@@ -185,48 +167,20 @@ export class CaptureSession extends EventEmitter<CaptureEvents> implements Agent
 
   /** Resolve what the source needs and build the command; undefined after reporting a failure. */
   async #prepare(): Promise<FfmpegPlan | undefined> {
-    const ctx: SourceContext = { ...(this.#o.picamTool && { picamTool: this.#o.picamTool }) };
-    const source = this.#o.camera.source;
-    if (source.type === "onvif") {
-      if (!this.#o.resolveOnvif) {
-        const msg = "no ONVIF resolver is configured for this camera";
-        this.#failed(msg, undefined, new CaptureError("HC_ERR_CAPTURE_ONVIF_UNRESOLVED", msg, true));
-        return undefined;
-      }
-      try {
-        ctx.onvif = await this.#o.resolveOnvif(source);
-      } catch (err) {
-        this.#failed(`cannot get the stream URL from the ONVIF camera: ${(err as Error).message}`);
-        return undefined;
-      }
-    }
-    if (source.type === "browser" && this.#o.resolveBrowser) {
-      const waiting = (reason: string) => this.#setStatus({ state: "reconnecting", reason });
-      const resolved = this.#o.resolveBrowser(this.#o.camera.id, { signal: this.#abort.signal, waiting });
-      ctx.browser = await resolved.catch(() => undefined);
-      if (!ctx.browser) return undefined; // stopped while waiting
-    }
-    // Cameras that cannot be opened twice (and RTSP ones, spared a second session) feed live view
-    // from this process: a fresh loopback port per run (capture/rtp-tap.ts).
-    const tapPort = hasLiveTap(source) ? await freeUdpPort() : undefined;
-    const extra = [
-      ...(this.#o.extraOutputs ?? []),
-      ...(tapPort ? [{ kind: "tap" as const, port: tapPort }] : []),
-    ];
-    const built = buildCaptureCommand(this.#o.camera, {
-      ...ctx,
-      ringDir: this.#o.ringDir,
-      startNumber: await this.ring.prepareRun(),
-      ...(this.#o.ffmpegPath && { ffmpegPath: this.#o.ffmpegPath }),
-      extraOutputs: extra,
+    const prepared = await prepareCapture({
+      ...this.#o,
+      signal: this.#abort.signal,
+      waiting: (reason) => this.#setStatus({ state: "reconnecting", reason }),
+      startNumber: () => this.ring.prepareRun(),
     });
-    this.#tapPort = tapPort;
-    if (!built.ok) {
-      this.#failed(built.error.message, undefined, built.error);
+    if ("stopped" in prepared) return undefined;
+    if ("failure" in prepared) {
+      this.#failed(prepared.failure, undefined, prepared.error);
       return undefined;
     }
-    this.#plan = built.plan;
-    return built.plan;
+    this.#tapPort = prepared.tapPort;
+    this.#plan = prepared.plan;
+    return prepared.plan;
   }
 
   #spawn(plan: FfmpegPlan): void {
