@@ -6,8 +6,9 @@ import {
   type FfmpegPlan,
   type OutputSpec,
 } from "./ffmpeg-args.js";
-import { freeUdpPort, hasLiveTap } from "./rtp-tap.js";
+import { hasLiveTap } from "./rtp-tap.js";
 import type { BrowserInput, SourceContext } from "./source-input.js";
+import { freeUdpPort } from "./udp-ports.js";
 
 // Before each ffmpeg run of a capture: resolve what the source needs (an ONVIF camera's stream URL,
 // a browser camera's publisher), pick the live tap's port, and build the command. Separate from the

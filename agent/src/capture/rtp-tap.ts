@@ -1,4 +1,3 @@
-import { createSocket } from "node:dgram";
 import type { CameraSource } from "@homecam/shared";
 
 // The live tap of a capture: the camera's one ffmpeg also sends its recorded H.264 as RTP to a
@@ -58,22 +57,6 @@ export function teeRingWithTap(ringMuxerArgs: readonly string[], port: number): 
   const tap = `[f=rtp:payload_type=${TAP_PAYLOAD_TYPE}:onfail=ignore]${teeTarget(tapUrl(port))}`;
   // SPS/PPS before every key frame: a viewer joining mid-stream can decode from the next one.
   return ["-bsf:v", "dump_extra=freq=keyframe", "-f", "tee", `${ring}|${tap}`];
-}
-
-/**
- * A UDP port on loopback that is free now. The capture's ffmpeg sends to it; the live view binds
- * it only while someone watches. Another program could take it in between: then the live view
- * reports the bind error and the next capture restart picks another port.
- */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket("udp4");
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -6,10 +6,10 @@ import type { CameraSource } from "@homecam/shared";
 import type { Logger } from "@homecam/shared/node";
 import type { BrowserInput } from "../capture/source-input.js";
 import type { BrowserResolver } from "../capture/supervisor.js";
+import { freeUdpPortPair } from "../capture/udp-ports.js";
 import type { AgentModule } from "../module.js";
 import { consumerSdp } from "./offer-codec.js";
 import { RtpNormaliser } from "./rtp-normaliser.js";
-import { freeUdpPortPair } from "./udp-port-pair.js";
 import { createWhipPeer, type WhipPeer, type WhipPeerOptions } from "./whip-peer.js";
 
 export interface IngestHubOptions extends WhipPeerOptions {

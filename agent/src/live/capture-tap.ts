@@ -82,8 +82,9 @@ export class CaptureTaps {
     const tap: OpenTap = { port, socket, listeners };
     socket.on("message", (bytes) => {
       if (!isTapRtp(bytes)) return;
-      // Each listener gets its own copy: werift rewrites the header of the packet it is given.
-      for (const listener of tap.listeners.keys()) listener(Buffer.from(bytes));
+      // One buffer for all: werift parses it into a packet of its own per track and never writes to
+      // it, and the remuxer only sends it on (no copy per viewer per packet).
+      for (const listener of tap.listeners.keys()) listener(bytes);
     });
     socket.on("error", (err) => {
       this.log.warn({ cameraId, port, err }, "capture tap failed");

@@ -1,6 +1,7 @@
 import { createSocket } from "node:dgram";
 import type { Logger } from "@homecam/shared/node";
-import { freeUdpPort, TAP_PAYLOAD_TYPE } from "../capture/rtp-tap.js";
+import { TAP_PAYLOAD_TYPE } from "../capture/rtp-tap.js";
+import { freeUdpPortPair } from "../capture/udp-ports.js";
 import type { CaptureTaps } from "./capture-tap.js";
 import { FMP4_OUTPUT, type LiveSourceFactory, type LiveStream, runLiveFfmpeg } from "./live-source.js";
 import type { RtpSourceFactory } from "./rtp-source.js";
@@ -86,7 +87,8 @@ export function tappedLiveSources(
       sink.ended(reason);
     };
     sender.on("error", (err) => end(`cannot forward the tap: ${err.message}`));
-    void freeUdpPort().then(
+    // The remuxer reads an SDP, so it binds the port and the next one (RTCP): a free pair.
+    void freeUdpPortPair().then(
       (port) => {
         if (stopped) return;
         remux = runLiveFfmpeg(

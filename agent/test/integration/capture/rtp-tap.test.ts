@@ -6,8 +6,8 @@ import { promisify } from "node:util";
 import { createLogger } from "@homecam/shared/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFfmpegArgs } from "../../../src/capture/ffmpeg-args.js";
-import { freeUdpPort } from "../../../src/capture/rtp-tap.js";
 import type { SourceInput } from "../../../src/capture/source-input.js";
+import { freeUdpPort } from "../../../src/capture/udp-ports.js";
 import { CaptureTaps } from "../../../src/live/capture-tap.js";
 import { ffprobe, tempDir, waitFor } from "./helpers.js";
 
@@ -142,7 +142,12 @@ describe("the capture's live tap (RTP on loopback)", () => {
       stdio: ["pipe", "ignore", "ignore", "ignore"],
     });
     const taps = new CaptureTaps(() => port, log);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Recording with nobody on the tap: a segment closes before anyone listens.
+    const closed = async () => (await readdir(ring)).filter((f) => f.endsWith(".ts")).length >= 2;
+    for (const deadline = Date.now() + 10_000; !(await closed()); ) {
+      if (Date.now() > deadline) throw new Error("no segment recorded while nobody listened");
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const a: Buffer[] = [];
     const b: Buffer[] = [];
     const stopA = taps.listen(

@@ -1,7 +1,9 @@
 import { createSocket, type Socket } from "node:dgram";
 
-// The capture ffmpeg binds the RTP port its SDP names AND the next one (RTCP), so the ingest picks
-// a pair that is free on loopback right now: the OS chooses the first, the second is tried.
+// Free UDP ports on loopback for the RTP hops between processes. An ffmpeg READING RTP from an SDP
+// binds the port the SDP names AND the next one (RTCP), so it needs a free pair; a port only sent
+// to (the capture's tap) needs one. Another program could take a port before it is bound: the
+// reader then fails and the capture's next run picks another.
 
 function bind(port: number): Promise<Socket | null> {
   return new Promise((resolve) => {
@@ -26,4 +28,13 @@ export async function freeUdpPortPair(attempts = 20): Promise<number> {
     if (rtcp) return port;
   }
   throw new Error("no free pair of UDP ports on 127.0.0.1");
+}
+
+/** A UDP port free on 127.0.0.1 right now (released before returning). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = await bind(0);
+  if (!socket) throw new Error("no free UDP port on 127.0.0.1");
+  const { port } = socket.address();
+  socket.close();
+  return port;
 }
