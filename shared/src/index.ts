@@ -33,5 +33,6 @@ export * from "./mqtt/topic-messages.js";
 export * from "./mqtt/topics.js";
 export * from "./pairing.js";
 export * from "./redact.js";
+export * from "./viewer/browser-snippets.js";
 export * from "./viewer/homecam-live-script.js";
 export * from "./viewer/html-page.js";

@@ -1,3 +1,4 @@
+import { REFRESH_STORAGE_KEY, TOKEN_STORAGE_KEY } from "@homecam/shared";
 import { Router } from "express";
 
 // The script of the local pair page (`/pair?local=1`, rendered by pair-page.ts): served as a
@@ -12,9 +13,9 @@ export const LOCAL_PAIR_SCRIPT_PATH = "/pair/local-pair.js";
 export const LOCAL_PAIR_SCRIPT = `"use strict";
 (() => {
   // Read by <homecam-live> (shared/src/viewer/homecam-live-script.ts).
-  const TOKEN_KEY = "homecam.lanToken";
+  const TOKEN_KEY = ${JSON.stringify(TOKEN_STORAGE_KEY)};
   // For renewing without a new PIN (POST /api/local/refresh); the full viewer app will use it.
-  const REFRESH_KEY = "homecam.lanRefresh";
+  const REFRESH_KEY = ${JSON.stringify(REFRESH_STORAGE_KEY)};
   const form = document.getElementById("local-pair");
   const status = document.getElementById("local-pair-status");
   if (!form || !status) return;

@@ -1,3 +1,5 @@
+import { ICE_GATHERED_JS, PAGE_TOKEN_JS, REFRESH_STORAGE_KEY, TOKEN_STORAGE_KEY } from "@homecam/shared";
+
 // The /capture page's script, served as a same-origin file (`/capture/homecam-capture.js`) because
 // the LAN app's CSP forbids inline script. Plain browser JS in a string, framework-free, like the
 // <homecam-live> element: it opens the phone's camera (rear one where there is a choice), publishes
@@ -10,8 +12,8 @@ export const CAPTURE_RETRY_MS = [1_000, 2_000, 5_000, 10_000] as const;
 export const CAPTURE_SCRIPT = `"use strict";
 (() => {
   // The same keys as <homecam-live> and the local pair page: one token per tab, never in a URL.
-  const TOKEN_KEY = "homecam.lanToken";
-  const REFRESH_KEY = "homecam.lanRefresh";
+  const TOKEN_KEY = ${JSON.stringify(TOKEN_STORAGE_KEY)};
+  const REFRESH_KEY = ${JSON.stringify(REFRESH_STORAGE_KEY)};
   const RETRY_MS = ${JSON.stringify(CAPTURE_RETRY_MS)};
   const $ = (id) => document.getElementById(id);
   const camera = new URLSearchParams(location.search).get("camera") || "";
@@ -24,15 +26,8 @@ export const CAPTURE_SCRIPT = `"use strict";
     $("status").textContent = text;
   };
 
-  /** #token= in the URL (moved to sessionStorage and out of the address bar), else sessionStorage. */
-  function token() {
-    const hash = new URLSearchParams(location.hash.slice(1)).get("token");
-    if (hash) {
-      sessionStorage.setItem(TOKEN_KEY, hash);
-      history.replaceState(null, "", location.pathname + location.search);
-    }
-    return sessionStorage.getItem(TOKEN_KEY);
-  }
+  ${PAGE_TOKEN_JS}
+  const token = pageToken;
 
   /** A new token from the refresh secret a local pairing answered; null without one. */
   async function refreshed() {
@@ -62,17 +57,7 @@ export const CAPTURE_SCRIPT = `"use strict";
     return res;
   }
 
-  function gathered(pc, timeoutMs) {
-    if (pc.iceGatheringState === "complete") return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      pc.addEventListener("icegatheringstatechange", () => {
-        if (pc.iceGatheringState !== "complete") return;
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  ${ICE_GATHERED_JS}
 
   /** A refusal the user must act on: stop retrying, say what to do. */
   function refused(res) {

@@ -1,3 +1,5 @@
+import { ICE_GATHERED_JS, PAGE_TOKEN_JS } from "./browser-snippets.js";
+
 // The `<homecam-live>` custom element, served as a same-origin script (`/live/homecam-live.js`) so
 // the LAN app's CSP (no inline script) holds. Plain browser JS in a string, as the cloud's pair page
 // does: no bundler, no framework. It tries WebRTC first (WHEP: H.264 passed through from the camera,
@@ -11,33 +13,19 @@ export const LIVE_EDGE_MAX_LAG_S = 1.5;
 export const WHEP_FIRST_FRAME_MS = 5_000;
 
 export const HOMECAM_LIVE_SCRIPT = `"use strict";
-const TOKEN_KEY = "homecam.lanToken";
 const MAX_LAG_S = ${LIVE_EDGE_MAX_LAG_S};
 const KEEP_BEHIND_S = 20;
 const WHEP_FIRST_FRAME_MS = ${WHEP_FIRST_FRAME_MS};
 
-/** The token: the token attribute, else #token= in the page URL (never sent to a server), else sessionStorage. */
+/** The token: the token attribute, else #token= in the page URL, else sessionStorage. */
 function lanToken(el) {
-  const hash = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (hash) {
-    sessionStorage.setItem(TOKEN_KEY, hash);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return el.getAttribute("token") || sessionStorage.getItem(TOKEN_KEY);
+  const stored = pageToken();
+  return el.getAttribute("token") || stored;
 }
 
-/** Resolve once ICE gathering is complete, or after timeoutMs with what was gathered so far. */
-function gathered(pc, timeoutMs) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState !== "complete") return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+${PAGE_TOKEN_JS}
+
+${ICE_GATHERED_JS}
 
 /** true once the video element has a decoded frame, false after timeoutMs. */
 function firstFrame(video, timeoutMs) {
