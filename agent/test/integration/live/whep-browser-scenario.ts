@@ -1,25 +1,11 @@
 import { chromium } from "playwright-core";
 import { pidAlive, waitFor } from "../capture/helpers.js";
-import { CHROMIUM, CHROMIUM_FLAGS, pollPage, VIDEO_LUMA } from "./page-helpers.js";
+import { CHROMIUM, CHROMIUM_FLAGS, pollPage, TRANSPORT, WEBRTC_FRAME } from "./page-helpers.js";
 import { CAMERA_ID, startWhepFixture } from "./whep-fixture.js";
 
 // Run by whep-browser.test.ts inside `unshare -n` (a network namespace with only loopback up): the
 // agent's LAN server and Chromium share that namespace, so WebRTC can only use 127.0.0.1 (DESIGN §8).
 // Prints one JSON line of measurements; the test asserts on it.
-
-// Browser-side expressions as strings: the tests' TypeScript program has no DOM types.
-const TRANSPORT = `(document.querySelector("homecam-live")?.dataset.transport ?? "")`;
-const FRAME = `(async () => {
-  const el = document.querySelector("homecam-live");
-  const video = el.querySelector("video");
-  let framesDecoded = 0;
-  const stats = await el.pc.getStats();
-  stats.forEach((s) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") framesDecoded = s.framesDecoded;
-  });
-  return { ...${VIDEO_LUMA}(video), framesDecoded,
-    usesSrcObject: video.srcObject !== null, status: el.querySelector("p").textContent };
-})()`;
 
 const fx = await startWhepFixture();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -33,7 +19,7 @@ try {
   // Let playback run half a second past the first frame, then look at what is on screen.
   const PLAYING = `document.querySelector("homecam-live video").currentTime > 0.5`;
   for (const page of pages) await pollPage(page, PLAYING, 10_000);
-  const frames = await Promise.all(pages.map((p) => p.evaluate(FRAME)));
+  const frames = await Promise.all(pages.map((p) => p.evaluate(WEBRTC_FRAME)));
   const sessionsWhilePlaying = fx.whep.sessionCount;
   const sourcesWhilePlaying = fx.whep.sourceCount;
   const startedWhilePlaying = fx.started.length;
