@@ -12,6 +12,7 @@ import {
 } from "@homecam/shared";
 import { type Logger, moduleLogger } from "@homecam/shared/node";
 import type { RunningBroker } from "../broker/broker.js";
+import { ReplyWaiters } from "../relay/reply-waiters.js";
 import type { Clock } from "../security/clock.js";
 
 /** What the relay needs from the broker. */
@@ -27,11 +28,6 @@ export interface RtcRelayDeps {
 
 /** The device ended a session on its own (peer failed, camera disarmed, agent stopping). */
 export type DeviceClosedListener = (deviceId: string, sessionId: string, reason: string | undefined) => void;
-
-interface Waiter {
-  answer(sdp: string): void;
-  refuse(err: ApiError): void;
-}
 
 // As for commands: a device claiming the viewer is unauthenticated must not make the viewer app
 // believe its own session ended and refresh forever.
@@ -61,7 +57,7 @@ export function refusalError(reason: string | undefined): ApiError {
  */
 export class RtcRelay {
   private readonly log: Logger;
-  private readonly waiting = new Map<string, Waiter>();
+  private readonly waiting = new ReplyWaiters<string>();
   private readonly closedListeners = new Set<DeviceClosedListener>();
   private broker: RtcBroker | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
@@ -102,31 +98,9 @@ export class RtcRelay {
     const timeoutMs = this.deps.config.rtc.answerTimeoutMs;
     const started = this.deps.clock.now();
     const payload = encodeMessage("rtc.offer", body, { ts: started });
-    const answer = await new Promise<string | "timeout">((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.waiting.delete(key);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        resolve("timeout");
-      }, timeoutMs);
-      this.waiting.set(key, {
-        answer: (sdp) => {
-          finish();
-          resolve(sdp);
-        },
-        refuse: (err) => {
-          finish();
-          reject(err);
-        },
-      });
-      // Subscribed before publishing (start()), so even an instant answer is not missed.
-      broker.publish(topics.rtc(deviceId, sessionId, "in"), payload, { qos: 1 }).catch((err: unknown) => {
-        finish();
-        reject(err);
-      });
-    });
+    const answer = await this.waiting.wait(key, timeoutMs, () =>
+      broker.publish(topics.rtc(deviceId, sessionId, "in"), payload, { qos: 1 }),
+    );
     if (answer === "timeout") {
       this.log.info({ deviceId, sessionId, timeoutMs }, "no rtc answer in time");
       // A late answer would leave a half-open peer on the device until its own timeout.
@@ -152,9 +126,7 @@ export class RtcRelay {
     this.broker = undefined;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const waiter of [...this.waiting.values()]) {
-      waiter.refuse(new ApiError("E_DEVICE_OFFLINE", "the cloud is shutting down"));
-    }
+    this.waiting.failAll(new ApiError("E_DEVICE_OFFLINE", "the cloud is shutting down"));
   }
 
   private onOut(topic: string, payload: Buffer): void {
@@ -166,15 +138,14 @@ export class RtcRelay {
       this.log.warn({ deviceId, error: message.error }, "rtc message dropped");
       return;
     }
-    const waiter = this.waiting.get(`${deviceId}/${sessionId}`);
+    const key = `${deviceId}/${sessionId}`;
     const { type, body } = message.message;
     if (type === "rtc.answer") {
-      if (waiter) waiter.answer(body.sdp);
-      else this.log.debug({ deviceId, sessionId }, "rtc answer for no waiting offer");
+      if (!this.waiting.settle(key, body.sdp))
+        this.log.debug({ deviceId, sessionId }, "rtc answer for no waiting offer");
     } else if (type === "rtc.close") {
-      if (waiter) {
+      if (this.waiting.fail(key, refusalError(body.reason))) {
         this.log.info({ deviceId, sessionId, reason: body.reason }, "device refused the rtc offer");
-        waiter.refuse(refusalError(body.reason));
         return;
       }
       for (const listener of this.closedListeners) {

@@ -14,6 +14,7 @@ import type { RunningBroker } from "../broker/broker.js";
 import type { CommandOptions, DeviceCommand, DeviceCommander } from "../rendezvous/context.js";
 import type { Clock } from "../security/clock.js";
 import { type CommandOutcome, RecentResults } from "./recent-results.js";
+import { ReplyWaiters } from "./reply-waiters.js";
 
 /** What the relay needs from the broker. */
 export type RelayBroker = Pick<RunningBroker, "subscribe" | "publish">;
@@ -37,11 +38,6 @@ const DEVICE_CODE_REMAP: Partial<Record<ErrorCode, ErrorCode>> = {
   E_TOKEN_EXPIRED: "E_INTERNAL",
 };
 
-interface Waiter {
-  settle(outcome: CommandOutcome): void;
-  fail(err: Error): void;
-}
-
 /**
  * Relays commands to devices over MQTT: publishes `command` on `…/req/{requestId}` (QoS 1) and
  * waits for the device's `command.result` on `…/res/{requestId}` — matched by device AND request
@@ -55,7 +51,7 @@ export class CommandRelay implements DeviceCommander {
   private readonly log: Logger;
   private readonly recent: RecentResults;
   private readonly inFlight = new Map<string, Promise<unknown>>();
-  private readonly waiting = new Map<string, Waiter>();
+  private readonly waiting = new ReplyWaiters<CommandOutcome>();
   private broker: RelayBroker | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
 
@@ -100,9 +96,7 @@ export class CommandRelay implements DeviceCommander {
     this.broker = undefined;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const waiter of [...this.waiting.values()]) {
-      waiter.fail(new ApiError("E_DEVICE_OFFLINE", "the cloud is shutting down"));
-    }
+    this.waiting.failAll(new ApiError("E_DEVICE_OFFLINE", "the cloud is shutting down"));
   }
 
   private async execute(
@@ -121,31 +115,8 @@ export class CommandRelay implements DeviceCommander {
     const payload = encodeMessage("command", command, { id: requestId, ts: this.deps.clock.now() });
     const topic = topics.req(deviceId, requestId);
     const started = this.deps.clock.now();
-    const outcome = await new Promise<CommandOutcome | "timeout">((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.waiting.delete(key);
-      };
-      const timer = setTimeout(() => {
-        finish();
-        resolve("timeout");
-      }, timeoutMs);
-      this.waiting.set(key, {
-        settle: (o) => {
-          finish();
-          resolve(o);
-        },
-        fail: (err) => {
-          finish();
-          reject(err);
-        },
-      });
-      // Subscribed before publishing (start()), so even an instant answer is not missed.
-      broker.publish(topic, payload, { qos: 1 }).catch((err: unknown) => {
-        finish();
-        reject(err);
-      });
-    });
+    // Subscribed before publishing (start()), so even an instant answer is not missed.
+    const outcome = await this.waiting.wait(key, timeoutMs, () => broker.publish(topic, payload, { qos: 1 }));
     const ms = this.deps.clock.now() - started;
     if (outcome === "timeout") {
       this.log.info({ deviceId, requestId, command: command.name, timeoutMs }, "command timed out");
@@ -162,8 +133,8 @@ export class CommandRelay implements DeviceCommander {
   private onResult(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
     if (parsed?.kind !== "res") return;
-    const waiter = this.waiting.get(`${parsed.deviceId}/${parsed.requestId}`);
-    if (!waiter) {
+    const key = `${parsed.deviceId}/${parsed.requestId}`;
+    if (!this.waiting.has(key)) {
       // Late (after the timeout), repeated, or not ours: a retry republishes and the agent replays.
       this.log.debug(
         { deviceId: parsed.deviceId, requestId: parsed.requestId },
@@ -177,7 +148,8 @@ export class CommandRelay implements DeviceCommander {
       return;
     }
     const body = result.message.body;
-    waiter.settle(
+    this.waiting.settle(
+      key,
       body.ok
         ? { ok: true, data: body.data }
         : {
