@@ -2,13 +2,12 @@ import { LAN_TOKEN_TYP } from "@homecam/shared";
 import { createLogger } from "@homecam/shared/node";
 import { type CryptoKey, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLanApp } from "../../../src/http/lan-app.js";
-import { LanServer } from "../../../src/http/lan-server.js";
 import { createIngest, type Ingest } from "../../../src/ingest/create-ingest.js";
 import { LanTokenVerifier } from "../../../src/lan-auth/lan-token-verifier.js";
 import { RevocationStore } from "../../../src/lan-auth/revocations.js";
 import { openAgentStore } from "../../../src/store/agent-store.js";
 import { tempDir } from "../capture/helpers.js";
+import { startLanTestServer } from "../lan-test-server.js";
 import { offerer } from "./node-publisher.js";
 
 // WHIP with CLOUD-issued LAN tokens (the real verifier, a key it trusts as it trusts the cached
@@ -54,20 +53,12 @@ beforeAll(async () => {
     log,
   });
   await ingest.module.start(new AbortController().signal);
-  const server = new LanServer({
-    app: createLanApp({
-      version: "t",
-      uptimeS: () => 0,
-      verifyToken: verifier.verify,
-      log,
-      publicRoutes: ingest.publicRoutes,
-      routes: ingest.routes,
-    }),
-    host: "127.0.0.1",
-    port: 0,
+  const server = await startLanTestServer({
+    verifyToken: verifier.verify,
     log,
+    publicRoutes: ingest.publicRoutes,
+    routes: ingest.routes,
   });
-  await server.start(new AbortController().signal);
   url = server.url ?? "";
   cleanups.push(
     () => ingest.module.stop(),

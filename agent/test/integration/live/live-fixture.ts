@@ -1,13 +1,12 @@
 import { createLogger } from "@homecam/shared/node";
 import { WebSocket } from "ws";
-import { createLanApp } from "../../../src/http/lan-app.js";
-import { LanServer } from "../../../src/http/lan-server.js";
 import { LiveHub } from "../../../src/live/live-hub.js";
 import { livePageRoutes } from "../../../src/live/live-page.js";
 import { liveUpgradeHandler } from "../../../src/live/live-socket.js";
 import { ffmpegLiveSources, type LiveSourceFactory, type LiveStream } from "../../../src/live/live-source.js";
 import { type AgentStore, openAgentStore } from "../../../src/store/agent-store.js";
 import { camera, tempDir } from "../capture/helpers.js";
+import { startLanTestServer } from "../lan-test-server.js";
 import { testLanTokens } from "./test-lan-tokens.js";
 
 // A real LAN server with the live WebSocket, real LAN-token checking (EdDSA JWTs signed here with a
@@ -56,20 +55,12 @@ export async function startLiveFixture(opts: { stopDelayMs?: number } = {}): Pro
     log,
   });
   await hub.start();
-  const server = new LanServer({
-    app: createLanApp({
-      version: "t",
-      uptimeS: () => 0,
-      verifyToken: verifier.verify,
-      log,
-      publicRoutes: livePageRoutes(),
-    }),
-    upgrade: liveUpgradeHandler({ hub, verifyToken: verifier.verify, log, authTimeoutMs: 2_000 }),
-    host: "127.0.0.1",
-    port: 0,
+  const server = await startLanTestServer({
+    verifyToken: verifier.verify,
     log,
+    publicRoutes: livePageRoutes(),
+    upgrade: liveUpgradeHandler({ hub, verifyToken: verifier.verify, log, authTimeoutMs: 2_000 }),
   });
-  await server.start(new AbortController().signal);
   const url = `http://127.0.0.1:${server.port}`;
   return {
     url,

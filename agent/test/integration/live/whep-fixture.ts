@@ -1,8 +1,6 @@
 import { createLogger } from "@homecam/shared/node";
 import { Router } from "express";
 import { type MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from "werift";
-import { createLanApp } from "../../../src/http/lan-app.js";
-import { LanServer } from "../../../src/http/lan-server.js";
 import { LiveHub } from "../../../src/live/live-hub.js";
 import { livePageRoutes } from "../../../src/live/live-page.js";
 import { liveUpgradeHandler } from "../../../src/live/live-socket.js";
@@ -12,6 +10,7 @@ import { WhepHub } from "../../../src/live/whep-hub.js";
 import { whepCorsRoutes, whepRoutes } from "../../../src/live/whep-routes.js";
 import { openAgentStore } from "../../../src/store/agent-store.js";
 import { camera, tempDir } from "../capture/helpers.js";
+import { startLanTestServer } from "../lan-test-server.js";
 import { testLanTokens } from "./test-lan-tokens.js";
 
 // A real LAN server with WHEP (werift, real ffmpeg RTP of the synthetic camera) and the fMP4
@@ -59,21 +58,14 @@ export async function startWhepFixture(opts: { host?: string } = {}): Promise<Wh
   const whep = new WhepHub({ sources, stopDelayMs: 300, allowed: () => armed, recheckMs: 100, log });
   const live = new LiveHub({ sources: ffmpegLiveSources({ cameraSource, log }), stopDelayMs: 300, log });
   await whep.start();
-  const server = new LanServer({
-    app: createLanApp({
-      version: "t",
-      uptimeS: () => 0,
-      verifyToken: verifier.verify,
-      log,
-      publicRoutes: Router().use(whepCorsRoutes(), livePageRoutes()),
-      routes: whepRoutes({ hub: whep }),
-    }),
+  const server = await startLanTestServer({
+    verifyToken: verifier.verify,
+    log,
+    publicRoutes: Router().use(whepCorsRoutes(), livePageRoutes()),
+    routes: whepRoutes({ hub: whep }),
     upgrade: liveUpgradeHandler({ hub: live, verifyToken: verifier.verify, log }),
     host: opts.host ?? "127.0.0.1",
-    port: 0,
-    log,
   });
-  await server.start(new AbortController().signal);
   return {
     url: `http://127.0.0.1:${server.port}`,
     whep,
